@@ -1,0 +1,40 @@
+# Yhdessä: `make run` starts everything, `make test` runs the suite.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test seed staff-token migrate install clean
+
+$(STAMP): requirements.txt requirements-test.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version' 
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-test.txt
+	@touch $@
+
+install: $(STAMP)
+
+## make run: every service and the gateway, against RabbitMQ at AMQP_URI
+run: $(STAMP)
+	$(PY) -m services.run
+
+## make test: the whole suite (needs RabbitMQ with its management plugin, and PostgreSQL)
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make seed: demo events shaped after real ones, dated in the future (the services must be running)
+seed: $(STAMP)
+	$(PY) -m scripts.seed
+
+## make staff-token NAME="Maija / Kosketus" [ORGANIZER=...] [ADMIN=1]: prints a new staff token once
+staff-token: $(STAMP)
+	$(PY) -m services.catalog.staff_tokens create "$(or $(NAME),staff)" \
+		$(if $(ORGANIZER),--organizer "$(ORGANIZER)") $(if $(ADMIN),--admin)
+
+## make migrate: create or upgrade every service's database schema
+migrate: $(STAMP)
+	for s in catalog registration notifications; do $(PY) -m shared.migrations $$s upgrade || exit 1; done
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,139 @@
+"""The catalog's storage verbs: every change and the event it publishes commit together."""
+import datetime
+import hashlib
+import secrets
+import uuid
+
+from sqlalchemy import func, or_, select, update
+
+from services.catalog import model
+from services.catalog.tables import events, outbox, staff_tokens
+from shared.database import utcnow
+from shared.errors import NotFound
+from shared.outbox import add_event
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class CatalogStore:
+    def __init__(self, database):
+        self.database = database
+
+    # --- events -------------------------------------------------------------------------
+
+    def create_event(self, fields):
+        event = model.new_event(fields, utcnow())
+        with self.database.transaction() as session:
+            session.execute(events.insert().values(**event))
+            if event["status"] == "published":
+                add_event(session, outbox, "event_published", model.public(event))
+        return model.public(event)
+
+    def update_event(self, event_id, change):
+        with self.database.transaction() as session:
+            current = self._locked(session, event_id)
+            updated, changed = model.apply_change(current, change, utcnow())
+            if not changed:
+                return model.public(current)
+            values = {k: updated[k] for k in changed + ["search_text", "updated_at"]}
+            session.execute(update(events).where(events.c.id == event_id).values(**values))
+            if current["status"] == "draft" and updated["status"] == "published":
+                add_event(session, outbox, "event_published", model.public(updated))
+            elif updated["status"] == "published":
+                add_event(session, outbox, "event_updated", {**model.public(updated), "changed": changed})
+        return model.public(updated)
+
+    def cancel_event(self, event_id):
+        with self.database.transaction() as session:
+            current = self._locked(session, event_id)
+            if current["status"] == "cancelled":
+                return model.public(current)  # cancelling twice is harmless
+            session.execute(
+                update(events).where(events.c.id == event_id).values(status="cancelled", updated_at=utcnow())
+            )
+            cancelled = {**current, "status": "cancelled"}
+            if current["status"] == "published":
+                add_event(session, outbox, "event_cancelled", model.public(cancelled))
+        return model.public(cancelled)
+
+    def get_event(self, event_id, include_drafts=False):
+        with self.database.transaction() as session:
+            row = session.execute(select(events).where(events.c.id == event_id)).mappings().first()
+        if row is None or (row["status"] == "draft" and not include_drafts):
+            raise NotFound("No such event.", code="event_not_found")
+        return model.public(row)
+
+    def list_events(self, municipality=None, starts_from=None, starts_before=None, q=None,
+                    include_drafts=False, limit=100, offset=0):
+        """Published (and cancelled) events, soonest first; by default those not yet over."""
+        query = select(events)
+        statuses = ["published", "cancelled"] + (["draft"] if include_drafts else [])
+        query = query.where(events.c.status.in_(statuses))
+        if starts_from is None:
+            query = query.where(events.c.ends_at >= utcnow())
+        else:
+            query = query.where(events.c.starts_at >= starts_from)
+        if starts_before is not None:
+            query = query.where(events.c.starts_at < starts_before)
+        if municipality:
+            query = query.where(func.lower(events.c.municipality) == municipality.strip().lower())
+        for word in (q or "").lower().split():
+            query = query.where(events.c.search_text.contains(word, autoescape=True))
+        query = query.order_by(events.c.starts_at, events.c.id).limit(limit).offset(offset)
+        with self.database.transaction() as session:
+            rows = session.execute(query).mappings().all()
+        return [model.public(row) for row in rows]
+
+    def _locked(self, session, event_id):
+        row = session.execute(
+            select(events).where(events.c.id == event_id).with_for_update()
+        ).mappings().first()
+        if row is None:
+            raise NotFound("No such event.", code="event_not_found")
+        return dict(row)
+
+    # --- staff tokens ---------------------------------------------------------------------
+
+    def create_staff_token(self, name, organizer=None, admin=False):
+        """A new token, returned once in clear; only its hash is stored."""
+        token = "yst_" + secrets.token_urlsafe(32)
+        row = {
+            "id": str(uuid.uuid4()), "token_hash": token_hash(token), "name": name,
+            "organizer": organizer, "admin": admin, "created_at": utcnow(),
+        }
+        with self.database.transaction() as session:
+            session.execute(staff_tokens.insert().values(**row))
+        return {"id": row["id"], "name": name, "organizer": organizer, "admin": admin, "token": token}
+
+    def list_staff_tokens(self):
+        with self.database.transaction() as session:
+            rows = session.execute(select(staff_tokens).order_by(staff_tokens.c.created_at)).mappings().all()
+        return [
+            {"id": r["id"], "name": r["name"], "organizer": r["organizer"], "admin": r["admin"],
+             "created_at": r["created_at"].isoformat(),
+             "revoked_at": r["revoked_at"].isoformat() if r["revoked_at"] else None}
+            for r in rows
+        ]
+
+    def revoke_staff_token(self, token_id):
+        with self.database.transaction() as session:
+            result = session.execute(
+                update(staff_tokens)
+                .where(staff_tokens.c.id == token_id, staff_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
+        return result.rowcount == 1
+
+    def authenticate(self, token):
+        """The staff member a token belongs to, or None for an unknown or revoked token."""
+        with self.database.transaction() as session:
+            row = session.execute(
+                select(staff_tokens).where(
+                    staff_tokens.c.token_hash == token_hash(token), staff_tokens.c.revoked_at.is_(None)
+                )
+            ).mappings().first()
+        if row is None:
+            return None
+        return {"id": row["id"], "name": row["name"], "organizer": row["organizer"], "admin": row["admin"]}

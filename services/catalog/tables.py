@@ -1,0 +1,47 @@
+"""The catalog's own tables: events, staff tokens and its outbox."""
+from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table, Text
+
+from shared.database import UtcDateTime
+from shared.outbox import outbox_table
+
+metadata = MetaData()
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("title", JSON, nullable=False),
+    Column("description", JSON, nullable=False),
+    Column("municipality", String(100), nullable=False, index=True),
+    Column("place", String(200), nullable=False),
+    Column("address", String(200), nullable=True),
+    Column("starts_at", UtcDateTime, nullable=False, index=True),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("waitlist_capacity", Integer, nullable=False),
+    Column("max_group_size", Integer, nullable=False),
+    Column("registration_opens_at", UtcDateTime, nullable=True),
+    Column("registration_closes_at", UtcDateTime, nullable=True),
+    Column("organizer", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    # lower-cased titles, descriptions and place, for the `q` filter
+    Column("search_text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+staff_tokens = Table(
+    "staff_tokens",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    # sha256 of the token: tokens are long random strings, so a fast hash is enough and a
+    # stolen database yields no usable token.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("organizer", String(200), nullable=True),
+    Column("admin", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+outbox = outbox_table(metadata)

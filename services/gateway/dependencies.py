@@ -1,0 +1,88 @@
+"""The gateway's dependencies: the other services over RPC (with a time limit), and staff auth."""
+import hmac
+import time
+
+import eventlet
+from nameko.rpc import RpcProxy
+
+from shared.errors import ServiceUnavailable, Unauthorized
+
+RPC_TIMEOUT_SECONDS = 15
+AUTH_CACHE_SECONDS = 30
+
+
+class _TimedProxy:
+    def __init__(self, proxy, service_name, timeout):
+        self._proxy, self._service_name, self._timeout = proxy, service_name, timeout
+
+    def __getattr__(self, method):
+        remote = getattr(self._proxy, method)
+
+        def call(*args, timeout=None, **kwargs):
+            try:
+                with eventlet.Timeout(timeout or self._timeout):
+                    return remote(*args, **kwargs)
+            except eventlet.Timeout:
+                raise ServiceUnavailable(f"The {self._service_name} service did not answer in time.")
+
+        return call
+
+
+class Service(RpcProxy):
+    """An RPC proxy whose calls give up after a time limit with 503, instead of hanging while
+    the other service is down."""
+
+    def __init__(self, target_service, timeout=RPC_TIMEOUT_SECONDS, **options):
+        super().__init__(target_service, **options)
+        self.timeout = timeout
+
+    def get_dependency(self, worker_ctx):
+        return _TimedProxy(super().get_dependency(worker_ctx), self.target_service, self.timeout)
+
+
+class StaffAuth(RpcProxy):
+    """Who is calling: `Authorization: Bearer <token>` checked against STAFF_BOOTSTRAP_TOKEN or
+    the catalog's staff tokens (answers cached briefly, so a revoked token stops within 30 s)."""
+
+    def __init__(self):
+        super().__init__("catalog")
+        self.cache = {}
+
+    def get_dependency(self, worker_ctx):
+        return _Authenticator(_TimedProxy(super().get_dependency(worker_ctx), "catalog", RPC_TIMEOUT_SECONDS),
+                              self.container.config.get("STAFF_BOOTSTRAP_TOKEN") or "", self.cache)
+
+
+class _Authenticator:
+    def __init__(self, catalog, bootstrap_token, cache):
+        self.catalog, self.bootstrap_token, self.cache = catalog, bootstrap_token, cache
+
+    def staff(self, request):
+        """The staff member behind the request, or None when it carries no token."""
+        header = request.headers.get("Authorization", "")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized("Use Authorization: Bearer <token>.")
+        if self.bootstrap_token and hmac.compare_digest(token.encode(), self.bootstrap_token.encode()):
+            return {"id": "bootstrap", "name": "bootstrap", "organizer": None, "admin": True}
+        cached = self.cache.get(token)
+        if cached and cached[0] > time.monotonic():
+            staff = cached[1]
+        else:
+            staff = self.catalog.authenticate(token)
+            if staff is not None:  # only good tokens are cached, so guessing cannot fill memory
+                if len(self.cache) > 1000:
+                    self.cache.clear()
+                self.cache[token] = (time.monotonic() + AUTH_CACHE_SECONDS, staff)
+        if staff is None:
+            raise Unauthorized("Unknown or revoked token.")
+        return staff
+
+    def require_staff(self, request):
+        staff = self.staff(request)
+        if staff is None:
+            raise Unauthorized("This needs a staff token: Authorization: Bearer <token>.")
+        return staff

@@ -1,0 +1,139 @@
+"""The gateway: Yhdessä's HTTP API. Entrypoints only: parse, call the owning service, answer."""
+
+from services.gateway import openapi
+from services.gateway.dependencies import Service, StaffAuth
+from services.gateway.http import http, json_body, json_response
+from shared.errors import NotFound, ValidationFailed
+
+HEALTH_TIMEOUT_SECONDS = 3
+CHECKED_SERVICES = ("catalog", "registration", "notifications")
+
+
+def _int_param(request, name, default, lowest, highest):
+    value = request.args.get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or not lowest <= int(value) <= highest:
+        raise ValidationFailed("Bad query parameter.", fields={name: f"a whole number {lowest}–{highest}"})
+    return int(value)
+
+
+def _signup_answer(registration, include_code=True):
+    answer = {key: registration[key] for key in ("id", "event_id", "status", "seats", "waitlist_position")}
+    if include_code:
+        answer["cancel_code"] = registration["cancel_code"]
+    return answer
+
+
+class GatewayService:
+    name = "gateway"
+
+    catalog = Service("catalog")
+    registration = Service("registration")
+    notifications = Service("notifications")
+    auth = StaffAuth()
+
+    # --- health and documentation ----------------------------------------------------------
+
+    @http("GET", "/health")
+    def health(self, request):
+        services = {}
+        for name in CHECKED_SERVICES:
+            try:
+                getattr(self, name).ping(timeout=HEALTH_TIMEOUT_SECONDS)
+                services[name] = "ok"
+            except Exception:
+                services[name] = "unreachable"
+        healthy = all(state == "ok" for state in services.values())
+        # Reaching any service proves the broker; reaching none most likely means it is down.
+        broker = "ok" if any(state == "ok" for state in services.values()) else "unknown"
+        return json_response({"status": "ok" if healthy else "unavailable", "broker": broker,
+                              "services": services}, status=200 if healthy else 503)
+
+    @http("GET", "/api/openapi.json")
+    def openapi_document(self, request):
+        return json_response(openapi.document())
+
+    # --- events ------------------------------------------------------------------------------
+
+    @http("GET", "/api/events")
+    def list_events(self, request):
+        staff = self.auth.staff(request)
+        events = self.catalog.list_events(
+            municipality=request.args.get("municipality"), starts_from=request.args.get("from"),
+            starts_before=request.args.get("to"), q=request.args.get("q"),
+            include_drafts=staff is not None,
+            limit=_int_param(request, "limit", 100, 1, 500), offset=_int_param(request, "offset", 0, 0, 10**6),
+        )
+        return json_response(self._with_availability(events))
+
+    @http("GET", "/api/events/<string:event_id>")
+    def get_event(self, request, event_id):
+        staff = self.auth.staff(request)
+        event = self.catalog.get_event(event_id, include_drafts=staff is not None)
+        return json_response(self._with_availability([event])[0])
+
+    @http("POST", "/api/events")
+    def create_event(self, request):
+        self.auth.require_staff(request)
+        return json_response(self.catalog.create_event(json_body(request)), status=201)
+
+    @http("PATCH", "/api/events/<string:event_id>")
+    def update_event(self, request, event_id):
+        self.auth.require_staff(request)
+        return json_response(self.catalog.update_event(event_id, json_body(request)))
+
+    @http("POST", "/api/events/<string:event_id>/cancel")
+    def cancel_event(self, request, event_id):
+        self.auth.require_staff(request)
+        return json_response(self.catalog.cancel_event(event_id))
+
+    # --- registrations -----------------------------------------------------------------------
+
+    @http("POST", "/api/events/<string:event_id>/registrations")
+    def register(self, request, event_id):
+        body = json_body(request)
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > 200:
+            raise ValidationFailed("Idempotency-Key is too long.", fields={"Idempotency-Key": "at most 200 characters"})
+        answer = self.registration.register(event_id, body, idempotency_key=key)
+        registration = answer["registration"]
+        if answer["created"]:
+            return json_response(_signup_answer(registration), status=201)
+        # A repeat of the same request (same Idempotency-Key) gets the first answer whole; the same
+        # phone or email signing up again gets the registration without its code, which was sent
+        # to that phone or address: knowing someone's number must not let you cancel for them.
+        same_request = key is not None
+        return json_response({**_signup_answer(registration, include_code=same_request),
+                              "already_registered": True}, status=200)
+
+    @http("GET", "/api/registrations/<string:cancel_code>")
+    def get_registration(self, request, cancel_code):
+        return json_response(self.registration.get_registration(cancel_code))
+
+    @http("DELETE", "/api/registrations/<string:cancel_code>")
+    def cancel_registration(self, request, cancel_code):
+        return json_response(self.registration.cancel(cancel_code))
+
+    @http("GET", "/api/events/<string:event_id>/registrations")
+    def list_registrations(self, request, event_id):
+        self.auth.require_staff(request)
+        self.catalog.get_event(event_id, include_drafts=True)
+        return json_response(self.registration.list_registrations(event_id))
+
+    # --- anything else -----------------------------------------------------------------------
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
+    def no_such_endpoint(self, request, path):
+        raise NotFound(f"No such endpoint: {request.method} /{path}", code="no_such_endpoint")
+
+    def _with_availability(self, events):
+        """Events with `seats_left` and `waitlist_left` as registration counts them."""
+        counts = self.registration.availability([e["id"] for e in events]) if events else {}
+        for event in events:
+            if event["status"] != "published":
+                event.update(seats_left=0, waitlist_left=0)
+            else:
+                event.update(counts.get(event["id"], {"seats_left": event["capacity"],
+                                                      "waitlist_left": event["waitlist_capacity"]}))
+        return events

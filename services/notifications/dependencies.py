@@ -1,0 +1,54 @@
+"""Notifications' dependencies: its storage, and the SMS and email providers."""
+import logging
+
+from nameko.extensions import DependencyProvider
+
+from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
+from services.notifications.providers.sms import ConsoleSms, TwilioSms
+from services.notifications.storage import NotificationStore
+from shared.storage import ServiceStorage
+
+log = logging.getLogger(__name__)
+
+
+class Notifications(ServiceStorage):
+    store_class = NotificationStore
+
+
+class Channels:
+    """Sends a stored message on its channel."""
+
+    def __init__(self, sms, email):
+        self.sms, self.email = sms, email
+
+    def send(self, notification):
+        if notification["channel"] == "sms":
+            return self.sms.send(notification["recipient"], notification["body"], notification["id"])
+        return self.email.send(notification["recipient"], notification["subject"], notification["body"],
+                               notification["html"], notification["id"])
+
+
+class Providers(DependencyProvider):
+    """Twilio and SMTP when configured; otherwise the console, said loudly at start-up."""
+
+    def setup(self):
+        config = self.container.config
+        timeout = float(config["PROVIDER_TIMEOUT_SECONDS"])
+        if config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and config["TWILIO_FROM"]:
+            sms = TwilioSms(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_FROM"],
+                            config["TWILIO_API_URL"], timeout)
+        else:
+            sms = ConsoleSms()
+            log.warning("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM not set: "
+                        "SMS messages are PRINTED TO THE CONSOLE, NOT SENT")
+        if config["SMTP_HOST"]:
+            email = SmtpEmail(config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_FROM"], timeout,
+                              config["SMTP_USER"] or None, config["SMTP_PASSWORD"] or None,
+                              config["SMTP_STARTTLS"].lower() in ("1", "true", "yes"))
+        else:
+            email = ConsoleEmail()
+            log.warning("SMTP_HOST not set: emails are PRINTED TO THE CONSOLE, NOT SENT")
+        self.channels = Channels(sms, email)
+
+    def get_dependency(self, worker_ctx):
+        return self.channels

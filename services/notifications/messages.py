@@ -1,0 +1,102 @@
+"""What a registrant reads: the template for each registration event, rendered in their language
+for their channel. Texts live in templates/<language>/<template>.j2 with blocks `sms`, `subject`
+and `email`; a language without its own text falls back to Finnish.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from services.notifications import gsm
+from services.notifications.timefmt import event_time
+
+TEMPLATES = Path(__file__).parent / "templates"
+FALLBACK_LANGUAGE = "fi"
+MAX_SMS_SEGMENTS = 2
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+    undefined=StrictUndefined,
+    keep_trailing_newline=False,
+)
+
+# Unicode punctuation that would turn a whole SMS into UCS-2 (70 characters a segment).
+GSM_SUBSTITUTES = str.maketrans({"–": "-", "—": "-", "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'",
+                                 "…": "...", "\u00a0": " "})
+
+
+@dataclass(frozen=True)
+class Message:
+    template: str
+    language: str
+    subject: str
+    text: str
+    html: str
+
+
+def template_for(event_type, data):
+    """The template a registration event is told with."""
+    if event_type == "registration_cancelled" and data.reason == "event_cancelled":
+        return "event_cancelled"
+    return event_type.removeprefix("registration_")
+
+
+def _template(language, name):
+    if not (TEMPLATES / language / f"{name}.j2").exists():
+        language = FALLBACK_LANGUAGE
+    return language, _env.get_template(f"{language}/{name}.j2")
+
+
+def _block(template, block, context):
+    return "".join(template.blocks[block](template.new_context(context))).strip()
+
+
+def _context(data, language, title_limit=None, place_limit=None):
+    title = data.event.title.get(language) or data.event.title[FALLBACK_LANGUAGE]
+    place = data.event.place
+    return {
+        # a long text greets by first name only
+        "name": (data.name or "").split(" ")[0][:30] if title_limit else (data.name or "")[:60],
+        "title": _shorten(title, title_limit),
+        "place": _shorten(place, place_limit),
+        "address": data.event.address,
+        "when": event_time(data.event.starts_at, data.event.ends_at, language),
+        "code": data.cancel_code,
+        "seats": data.seats,
+        "position": data.waitlist_position,
+    }
+
+
+def _shorten(text, limit):
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 3].rstrip() + "..."
+
+
+def render_sms(name, data):
+    """The SMS text, shortened (title first, then place) until it fits two segments."""
+    language, template = _template(data.language, name)
+    attempts = [(None, None), (60, None), (40, 40), (25, 30), (15, 20)]
+    for title_limit, place_limit in attempts:
+        text = _block(template, "sms", _context(data, language, title_limit, place_limit))
+        text = text.translate(GSM_SUBSTITUTES)
+        if gsm.segments(text) <= MAX_SMS_SEGMENTS:
+            break
+    return Message(name, language, "", text, "")
+
+
+def render_email(name, data):
+    language, template = _template(data.language, name)
+    context = _context(data, language)
+    subject = _block(template, "subject", context)
+    text = _block(template, "email", context)
+    paragraphs = [block.split("\n") for block in text.split("\n\n") if block.strip()]
+    html = _env.get_template("_email.html.j2").render(language=language, subject=subject, paragraphs=paragraphs)
+    return Message(name, language, subject, text, html)
+
+
+def render(event_type, data):
+    """The message a registration event becomes on the registrant's channel."""
+    name = template_for(event_type, data)
+    return render_sms(name, data) if data.channel == "sms" else render_email(name, data)

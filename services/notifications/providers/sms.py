@@ -1,0 +1,54 @@
+"""SMS through Twilio's Messages API (or the console, when Twilio is not configured)."""
+import logging
+import uuid
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from services.notifications.providers.errors import PermanentDeliveryError, TransientDeliveryError
+from shared.logs import mask_phone
+
+log = logging.getLogger(__name__)
+# Twilio's client logs whole requests, phone numbers included, at INFO.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+
+# Retrying these cannot help: invalid number, opted out, unroutable, not SMS-capable.
+PERMANENT_CODES = {21211, 21610, 21612, 21614, 21408, 21606}
+TRANSIENT_CODES = {20429, 20500, 20503}
+
+
+class TwilioSms:
+    name = "twilio"
+
+    def __init__(self, account_sid, auth_token, sender, api_url, timeout, status_callback=None):
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
+        # The Messages API lives on the `api` domain; pointing it elsewhere serves local doubles.
+        self.client.api.base_url = api_url.rstrip("/")
+        self.sender = sender
+        self.status_callback = status_callback
+
+    def send(self, to, body, reference):
+        """Send one SMS; returns Twilio's message SID."""
+        extra = {"status_callback": self.status_callback} if self.status_callback else {}
+        try:
+            message = self.client.messages.create(to=to, from_=self.sender, body=body, **extra)
+        except TwilioRestException as exc:
+            code = exc.code or exc.status
+            if exc.status == 429 or exc.status >= 500 or exc.code in TRANSIENT_CODES:
+                raise TransientDeliveryError(f"Twilio {exc.status}: {exc.msg}", code=str(code))
+            raise PermanentDeliveryError(f"Twilio {exc.status}: {exc.msg}", code=str(code))
+        except (requests.RequestException, TwilioException) as exc:
+            raise TransientDeliveryError(f"Twilio unreachable: {exc}", code="connection")
+        return message.sid
+
+
+class ConsoleSms:
+    """Prints the message instead of sending it: for a laptop with no Twilio account."""
+
+    name = "console"
+
+    def send(self, to, body, reference):
+        print(f"--- SMS to {mask_phone(to)} ---\n{body}\n--- end of SMS ---", flush=True)
+        return f"console-{uuid.uuid4()}"

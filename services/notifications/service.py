@@ -1,0 +1,67 @@
+"""The notifications service: every registration event becomes one message to one registrant.
+Entrypoints only."""
+from nameko.dependency_providers import Config
+from nameko.events import event_handler
+from shared.entrypoints import rpc
+from nameko.timer import timer
+
+from services.notifications import delivery, messages
+from services.notifications.dependencies import Notifications, Providers
+from shared.events import parse_envelope
+
+REGISTRATION_EVENTS = (
+    "registration_confirmed", "registration_waitlisted", "registration_promoted",
+    "registration_cancelled", "registration_event_changed",
+)
+
+
+class NotificationsService:
+    name = "notifications"
+
+    notifications = Notifications()
+    providers = Providers()
+    config = Config()
+
+    def _tell(self, payload, event_type):
+        envelope, data = parse_envelope(payload, event_type)
+        notification_id = self.notifications.record(envelope, data, messages.render(event_type, data))
+        if notification_id is not None:
+            self._deliver(notification_id)
+
+    def _deliver(self, notification_id):
+        delivery.deliver(self.notifications, self.providers, notification_id,
+                         int(self.config["SEND_MAX_ATTEMPTS"]))
+
+    @event_handler("registration", "registration_confirmed")
+    def on_registration_confirmed(self, payload):
+        self._tell(payload, "registration_confirmed")
+
+    @event_handler("registration", "registration_waitlisted")
+    def on_registration_waitlisted(self, payload):
+        self._tell(payload, "registration_waitlisted")
+
+    @event_handler("registration", "registration_promoted")
+    def on_registration_promoted(self, payload):
+        self._tell(payload, "registration_promoted")
+
+    @event_handler("registration", "registration_cancelled")
+    def on_registration_cancelled(self, payload):
+        self._tell(payload, "registration_cancelled")
+
+    @event_handler("registration", "registration_event_changed")
+    def on_registration_event_changed(self, payload):
+        self._tell(payload, "registration_event_changed")
+
+    @timer(interval=5)
+    def send_due(self):
+        """Messages left waiting: retries after backoff, and any a crash left unsent."""
+        for notification_id in self.notifications.due():
+            self._deliver(notification_id)
+
+    @rpc
+    def ping(self):
+        return "pong"
+
+    @rpc
+    def messages_for_registration(self, registration_id):
+        return self.notifications.for_registration(registration_id)

@@ -1,0 +1,100 @@
+"""Notifications' storage verbs: record messages, claim one for sending, record the outcome.
+
+The session is never held across a provider call: claim commits `sending` first, the call happens
+outside any transaction, and the outcome is a second short transaction."""
+import datetime
+import uuid
+
+from sqlalchemy import select, update
+
+from services.notifications.tables import notifications, processed_events
+from shared.database import utcnow
+from shared.inbox import first_delivery
+
+CREATED, SENDING, SENT, FAILED = "created", "sending", "sent", "failed"
+
+
+class NotificationStore:
+    def __init__(self, database):
+        self.database = database
+
+    def record(self, envelope, data, message):
+        """Store the message a registration event becomes; None when the event was seen before."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            if not first_delivery(session, processed_events, envelope):
+                return None
+            notification_id = str(uuid.uuid4())
+            session.execute(notifications.insert().values(
+                id=notification_id, source_event_id=str(envelope.event_id),
+                registration_id=data.registration_id, event_id=data.event.id,
+                recipient=data.phone if data.channel == "sms" else data.email,
+                channel=data.channel, language=message.language, template=message.template,
+                subject=message.subject or None, body=message.text, html=message.html or None,
+                status=CREATED, attempts=0, next_attempt_at=now, created_at=now, updated_at=now,
+            ))
+        return notification_id
+
+    def claim(self, notification_id):
+        """Move one due message from `created` to `sending` and return it; None when another
+        worker has it, it is not due, or it was sent already."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            claimed = session.execute(
+                update(notifications)
+                .where(notifications.c.id == notification_id, notifications.c.status == CREATED,
+                       notifications.c.next_attempt_at <= now)
+                .values(status=SENDING, attempts=notifications.c.attempts + 1, updated_at=now)
+            ).rowcount
+            if claimed != 1:
+                return None
+            return dict(session.execute(
+                select(notifications).where(notifications.c.id == notification_id)).mappings().one())
+
+    def sent(self, notification_id, provider_ref):
+        now = utcnow()
+        with self.database.transaction() as session:
+            session.execute(
+                update(notifications).where(notifications.c.id == notification_id, notifications.c.status == SENDING)
+                .values(status=SENT, provider_ref=provider_ref, sent_at=now, updated_at=now,
+                        error_code=None, error_message=None)
+            )
+
+    def retry_later(self, notification_id, delay_seconds, error):
+        with self.database.transaction() as session:
+            session.execute(
+                update(notifications).where(notifications.c.id == notification_id, notifications.c.status == SENDING)
+                .values(status=CREATED, updated_at=utcnow(), error_code=error.code, error_message=str(error),
+                        next_attempt_at=utcnow() + datetime.timedelta(seconds=delay_seconds))
+            )
+
+    def failed(self, notification_id, error):
+        with self.database.transaction() as session:
+            session.execute(
+                update(notifications).where(notifications.c.id == notification_id, notifications.c.status == SENDING)
+                .values(status=FAILED, updated_at=utcnow(), error_code=error.code, error_message=str(error))
+            )
+
+    def due(self, limit=100):
+        """Ids of messages waiting to be sent (new, or back off after a transient failure)."""
+        with self.database.transaction() as session:
+            return list(session.execute(
+                select(notifications.c.id)
+                .where(notifications.c.status == CREATED, notifications.c.next_attempt_at <= utcnow())
+                .order_by(notifications.c.next_attempt_at).limit(limit)
+            ).scalars())
+
+    def for_registration(self, registration_id):
+        """Each message sent about one registration, oldest first, without the text."""
+        with self.database.transaction() as session:
+            rows = session.execute(
+                select(notifications).where(notifications.c.registration_id == registration_id)
+                .order_by(notifications.c.created_at)
+            ).mappings().all()
+        return [
+            {"id": r["id"], "template": r["template"], "channel": r["channel"], "status": r["status"],
+             "attempts": r["attempts"], "error_code": r["error_code"],
+             "created_at": r["created_at"].isoformat(),
+             "sent_at": r["sent_at"].isoformat() if r["sent_at"] else None}
+            for r in rows
+        ]

@@ -1,0 +1,55 @@
+"""The registration service: seats, the waiting list and who is coming. Entrypoints only."""
+from nameko.dependency_providers import Config
+from nameko.events import event_handler
+from shared.entrypoints import rpc
+
+from services.registration import signup
+from services.registration.dependencies import Registrations
+from shared.events import parse_envelope
+
+
+class RegistrationService:
+    name = "registration"
+
+    registrations = Registrations()
+    config = Config()
+
+    @rpc
+    def ping(self):
+        return "pong"
+
+    @rpc
+    def register(self, event_id, data, idempotency_key=None):
+        """{"registration": {...}, "created": bool}: created is False when this person (or this
+        Idempotency-Key) already had a registration for the event, which is returned as it is."""
+        new = signup.parse(data, self.config["SMS_ALLOWED_REGIONS"].split(","))
+        registration, created = self.registrations.register(event_id, new, idempotency_key)
+        return {"registration": registration, "created": created}
+
+    @rpc
+    def cancel(self, cancel_code):
+        return self.registrations.cancel(cancel_code)
+
+    @rpc
+    def get_registration(self, cancel_code):
+        return self.registrations.get_by_code(cancel_code)
+
+    @rpc
+    def list_registrations(self, event_id):
+        return self.registrations.list_for_event(event_id)
+
+    @rpc
+    def availability(self, event_ids):
+        return self.registrations.availability(event_ids)
+
+    @event_handler("catalog", "event_published")
+    def on_event_published(self, payload):
+        self.registrations.apply_catalog_event(*parse_envelope(payload, "event_published"))
+
+    @event_handler("catalog", "event_updated")
+    def on_event_updated(self, payload):
+        self.registrations.apply_catalog_event(*parse_envelope(payload, "event_updated"))
+
+    @event_handler("catalog", "event_cancelled")
+    def on_event_cancelled(self, payload):
+        self.registrations.apply_catalog_event(*parse_envelope(payload, "event_cancelled"))

@@ -1,0 +1,279 @@
+"""Registration's storage verbs. Every change locks the event's row first, so seat counts are
+exact under concurrency, and writes its outgoing events to the outbox in the same transaction."""
+import uuid
+
+from sqlalchemy import func, select, update
+
+from services.registration import codes, rules, seating
+from services.registration.seating import CANCELLED, CONFIRMED, WAITLISTED
+from services.registration.tables import events, idempotency_keys, outbox, processed_events, registrations
+from shared.database import utcnow
+from shared.errors import NotFound
+from shared.inbox import first_delivery
+from shared.outbox import add_event
+
+ACTIVE = (CONFIRMED, WAITLISTED)
+# Catalog fields that, when they change, every registrant hears of.
+FIELDS_REGISTRANTS_HEAR_OF = {"starts_at", "ends_at", "place", "address"}
+EVENT_COPY = (
+    "title", "municipality", "place", "address", "starts_at", "ends_at", "capacity",
+    "waitlist_capacity", "max_group_size", "registration_opens_at", "registration_closes_at",
+    "organizer", "status",
+)
+
+
+def counts(event):
+    return seating.Counts(event["capacity"], event["waitlist_capacity"],
+                          event["seats_taken"], event["waitlist_taken"])
+
+
+def snapshot(event):
+    return {key: event[key] for key in ("id", "title", "municipality", "place", "address", "starts_at", "ends_at")}
+
+
+class RegistrationStore:
+    def __init__(self, database):
+        self.database = database
+
+    # --- sign-up and cancellation ------------------------------------------------------------
+
+    def register(self, event_id, signup, idempotency_key=None):
+        """(registration, created): a new registration, or the one this person (or this
+        Idempotency-Key) already has for the event."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            event = self._lock_event(session, event_id)
+            if idempotency_key:
+                earlier = session.execute(
+                    select(registrations).join(idempotency_keys)
+                    .where(idempotency_keys.c.key == idempotency_key)
+                ).mappings().first()
+                if earlier is not None:
+                    return self._public(session, earlier, event), False
+            rules.check_open(event, now)
+            rules.check_group(event, signup.seats)
+            existing = session.execute(
+                select(registrations).where(
+                    registrations.c.event_id == event_id,
+                    registrations.c.contact_key == signup.contact_key,
+                    registrations.c.status.in_(ACTIVE),
+                )
+            ).mappings().first()
+            if existing is not None:
+                return self._public(session, existing, event), False
+            status = seating.placement(counts(event), signup.seats)
+            registration = {
+                "id": str(uuid.uuid4()), "event_id": event_id, "cancel_code": self._free_code(session),
+                "name": signup.name, "phone": signup.phone, "email": signup.email,
+                "contact_key": signup.contact_key, "language": signup.language,
+                "channel": signup.channel, "seats": signup.seats, "status": status,
+                "waitlist_seq": self._next_waitlist_seq(session, event_id) if status == WAITLISTED else None,
+                "created_at": now, "updated_at": now, "cancelled_at": None,
+            }
+            session.execute(registrations.insert().values(**registration))
+            counter = "seats_taken" if status == CONFIRMED else "waitlist_taken"
+            self._add_to_counter(session, event_id, counter, signup.seats)
+            if idempotency_key:
+                session.execute(idempotency_keys.insert().values(
+                    key=idempotency_key, registration_id=registration["id"], created_at=now))
+            public = self._public(session, registration, event)
+            add_event(session, outbox, f"registration_{status}", self._message(registration, event, public))
+            return public, True
+
+    def cancel(self, cancel_code):
+        """Cancel by code; cancelling twice is harmless. Freed seats go to the waiting list."""
+        code = codes.normalise(cancel_code)
+        with self.database.transaction() as session:
+            found = code and session.execute(
+                select(registrations.c.event_id).where(registrations.c.cancel_code == code)
+            ).first()
+            if not found:
+                raise NotFound("No registration with that code.", code="registration_not_found")
+            event = self._lock_event(session, found.event_id)
+            registration = self._by_code(session, code)
+            if registration["status"] != CANCELLED:
+                self._cancel(session, registration, event, "by_registrant")
+                self._promote(session, found.event_id)
+                registration = self._by_code(session, code)
+            return self._public(session, registration, event)
+
+    def _cancel(self, session, registration, event, reason):
+        now = utcnow()
+        counter = "seats_taken" if registration["status"] == CONFIRMED else "waitlist_taken"
+        self._add_to_counter(session, event["id"], counter, -registration["seats"])
+        session.execute(
+            update(registrations).where(registrations.c.id == registration["id"])
+            .values(status=CANCELLED, waitlist_seq=None, cancelled_at=now, updated_at=now)
+        )
+        cancelled = {**registration, "status": CANCELLED, "waitlist_seq": None}
+        add_event(session, outbox, "registration_cancelled",
+                  self._message(cancelled, event, {"waitlist_position": None}, reason=reason))
+
+    def _promote(self, session, event_id):
+        """Move every waitlisted group that now fits to confirmed, first come first served."""
+        event = self._event(session, event_id)
+        if event["status"] != "published" or utcnow() >= event["starts_at"]:
+            return  # nobody is told they got a seat at an event that is off or under way
+        waiting = session.execute(
+            select(registrations).where(registrations.c.event_id == event_id,
+                                        registrations.c.status == WAITLISTED)
+            .order_by(registrations.c.waitlist_seq)
+        ).mappings().all()
+        chosen = set(seating.promotions(counts(event).seats_left, [(r["id"], r["seats"]) for r in waiting]))
+        now = utcnow()
+        for registration in waiting:
+            if registration["id"] not in chosen:
+                continue
+            session.execute(
+                update(registrations).where(registrations.c.id == registration["id"])
+                .values(status=CONFIRMED, waitlist_seq=None, updated_at=now)
+            )
+            self._add_to_counter(session, event_id, "seats_taken", registration["seats"])
+            self._add_to_counter(session, event_id, "waitlist_taken", -registration["seats"])
+            promoted = {**registration, "status": CONFIRMED, "waitlist_seq": None}
+            add_event(session, outbox, "registration_promoted",
+                      self._message(promoted, event, {"waitlist_position": None}))
+
+    # --- catalog's events ------------------------------------------------------------------
+
+    def apply_catalog_event(self, envelope, data):
+        """Keep the local copy of an event; fan a cancellation or a change out per registrant.
+        A redelivered or out-of-date catalog event changes nothing."""
+        with self.database.transaction() as session:
+            if not first_delivery(session, processed_events, envelope):
+                return
+            current = session.execute(
+                select(events).where(events.c.id == data.id).with_for_update()
+            ).mappings().first()
+            if current is not None and current["catalog_version"] >= envelope.occurred_at:
+                return
+            values = {key: getattr(data, key) for key in EVENT_COPY}
+            values["catalog_version"] = envelope.occurred_at
+            if current is None:
+                session.execute(events.insert().values(id=data.id, seats_taken=0, waitlist_taken=0, **values))
+            else:
+                session.execute(update(events).where(events.c.id == data.id).values(**values))
+            event = self._event(session, data.id)
+            if current is None:
+                return
+            active = session.execute(
+                select(registrations).where(registrations.c.event_id == data.id,
+                                            registrations.c.status.in_(ACTIVE))
+                .order_by(registrations.c.created_at)
+            ).mappings().all()
+            if envelope.type == "event_cancelled" and current["status"] != "cancelled":
+                for registration in active:
+                    self._cancel(session, registration, event, "event_cancelled")
+                return
+            changed = sorted(set(data.changed) & FIELDS_REGISTRANTS_HEAR_OF)
+            if changed:
+                for registration in active:
+                    public = self._public(session, registration, event)
+                    add_event(session, outbox, "registration_event_changed",
+                              self._message(registration, event, public, changed=changed))
+            self._promote(session, data.id)
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def get_by_code(self, cancel_code):
+        code = codes.normalise(cancel_code)
+        with self.database.transaction() as session:
+            registration = code and self._by_code(session, code, missing_ok=True)
+            if not registration:
+                raise NotFound("No registration with that code.", code="registration_not_found")
+            return self._public(session, registration, self._event(session, registration["event_id"]))
+
+    def list_for_event(self, event_id):
+        """Everyone who signed up, in sign-up order, with waiting-list positions."""
+        with self.database.transaction() as session:
+            self._event(session, event_id)
+            rows = session.execute(
+                select(registrations).where(registrations.c.event_id == event_id)
+                .order_by(registrations.c.created_at, registrations.c.id)
+            ).mappings().all()
+        positions = {r["id"]: i for i, r in enumerate(
+            sorted((r for r in rows if r["status"] == WAITLISTED), key=lambda r: r["waitlist_seq"]), 1)}
+        return [self._row(r, positions.get(r["id"])) for r in rows]
+
+    def availability(self, event_ids):
+        """{event id: {"seats_left", "waitlist_left"}} as registration counts them."""
+        with self.database.transaction() as session:
+            rows = session.execute(select(events).where(events.c.id.in_(list(event_ids)))).mappings().all()
+        return {r["id"]: {"seats_left": counts(r).seats_left, "waitlist_left": counts(r).waitlist_left}
+                for r in rows}
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _lock_event(self, session, event_id):
+        event = session.execute(
+            select(events).where(events.c.id == event_id).with_for_update()
+        ).mappings().first()
+        if event is None:
+            raise NotFound("No such event.", code="event_not_found")
+        return dict(event)
+
+    def _event(self, session, event_id):
+        event = session.execute(select(events).where(events.c.id == event_id)).mappings().first()
+        if event is None:
+            raise NotFound("No such event.", code="event_not_found")
+        return dict(event)
+
+    def _by_code(self, session, code, missing_ok=False):
+        row = session.execute(select(registrations).where(registrations.c.cancel_code == code)).mappings().first()
+        if row is None and not missing_ok:
+            raise NotFound("No registration with that code.", code="registration_not_found")
+        return dict(row) if row else None
+
+    def _add_to_counter(self, session, event_id, counter, delta):
+        column = events.c[counter]
+        session.execute(update(events).where(events.c.id == event_id).values({column: column + delta}))
+
+    def _next_waitlist_seq(self, session, event_id):
+        highest = session.execute(
+            select(func.max(registrations.c.waitlist_seq)).where(registrations.c.event_id == event_id)
+        ).scalar()
+        return (highest or 0) + 1
+
+    def _free_code(self, session):
+        while True:
+            code = codes.new_code()
+            if not session.execute(select(registrations.c.id).where(registrations.c.cancel_code == code)).first():
+                return code
+
+    def _position(self, session, registration):
+        if registration["status"] != WAITLISTED:
+            return None
+        return session.execute(
+            select(func.count()).select_from(registrations).where(
+                registrations.c.event_id == registration["event_id"],
+                registrations.c.status == WAITLISTED,
+                registrations.c.waitlist_seq <= registration["waitlist_seq"],
+            )
+        ).scalar()
+
+    def _row(self, registration, position):
+        return {
+            "id": registration["id"], "event_id": registration["event_id"],
+            "status": registration["status"], "seats": registration["seats"],
+            "waitlist_position": position, "cancel_code": codes.display(registration["cancel_code"]),
+            "name": registration["name"], "phone": registration["phone"], "email": registration["email"],
+            "language": registration["language"], "channel": registration["channel"],
+            "created_at": registration["created_at"].isoformat(),
+            "cancelled_at": registration["cancelled_at"].isoformat() if registration["cancelled_at"] else None,
+        }
+
+    def _public(self, session, registration, event):
+        public = self._row(registration, self._position(session, registration))
+        public["event"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in snapshot(event).items()}
+        return public
+
+    def _message(self, registration, event, public, reason=None, changed=()):
+        """The data of a registration_* event: all a notification needs, no RPC required."""
+        return {
+            "registration_id": registration["id"], "status": registration["status"],
+            "name": registration["name"], "phone": registration["phone"], "email": registration["email"],
+            "language": registration["language"], "channel": registration["channel"],
+            "seats": registration["seats"], "cancel_code": codes.display(registration["cancel_code"]),
+            "waitlist_position": public.get("waitlist_position"), "reason": reason,
+            "changed": list(changed), "event": snapshot(event),
+        }

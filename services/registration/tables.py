@@ -1,0 +1,73 @@
+"""Registration's own tables: its copy of each event, registrations, idempotency keys, outbox, inbox."""
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, MetaData, String, Table, text
+
+from shared.database import UtcDateTime
+from shared.inbox import processed_events_table
+from shared.outbox import outbox_table
+
+metadata = MetaData()
+
+# What registration needs of each catalog event, kept from catalog's events, plus seat counters.
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("title", JSON, nullable=False),
+    Column("municipality", String(100), nullable=False),
+    Column("place", String(200), nullable=False),
+    Column("address", String(200), nullable=True),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("waitlist_capacity", Integer, nullable=False),
+    Column("max_group_size", Integer, nullable=False),
+    Column("registration_opens_at", UtcDateTime, nullable=True),
+    Column("registration_closes_at", UtcDateTime, nullable=True),
+    Column("organizer", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    # seats held by confirmed and by waitlisted registrations; changed only under the row lock
+    Column("seats_taken", Integer, nullable=False, default=0),
+    Column("waitlist_taken", Integer, nullable=False, default=0),
+    # occurred_at of the newest catalog event applied: older ones arriving late are ignored
+    Column("catalog_version", UtcDateTime, nullable=False),
+)
+
+registrations = Table(
+    "registrations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("event_id", String(36), ForeignKey("events.id"), nullable=False),
+    Column("cancel_code", String(16), nullable=False, unique=True),
+    Column("name", String(100), nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("email", String(254), nullable=True),
+    # the normalised phone (else email) that identifies a person signing up twice
+    Column("contact_key", String(254), nullable=True),
+    Column("language", String(2), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("seats", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    # order on the waiting list: the sequence number of joining it
+    Column("waitlist_seq", Integer, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("cancelled_at", UtcDateTime, nullable=True),
+    Index("ix_registrations_event_status", "event_id", "status"),
+    # one active registration per person and event, even under concurrent sign-ups
+    Index(
+        "uq_registrations_active_contact", "event_id", "contact_key", unique=True,
+        postgresql_where=text("status <> 'cancelled'"), sqlite_where=text("status <> 'cancelled'"),
+    ),
+)
+
+# Idempotency-Key of a sign-up request -> the registration it made.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("registration_id", String(36), ForeignKey("registrations.id"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+outbox = outbox_table(metadata)
+processed_events = processed_events_table(metadata)

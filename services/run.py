@@ -1,0 +1,115 @@
+"""Start Yhdessä's services, the way `make run` does.
+
+    python -m services.run            # every service, each in its own process
+    python -m services.run catalog    # one service in this process
+
+Each service's schema is migrated before it starts. If RabbitMQ cannot be reached, one line says
+so and how to start it.
+"""
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()  # before anything else is imported: nameko runs on green threads
+
+import importlib  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from kombu import Connection  # noqa: E402
+
+from shared import logs  # noqa: E402
+from shared.config import DATABASE_URL_NAMES, service_config, setting  # noqa: E402
+
+SERVICES = {
+    "catalog": "services.catalog.service:CatalogService",
+    "registration": "services.registration.service:RegistrationService",
+    "notifications": "services.notifications.service:NotificationsService",
+    "gateway": "services.gateway.service:GatewayService",
+}
+# Consumers first: an event published before its consumer's queue exists would be held back
+# by the outbox until it does, so the order only saves a delay.
+START_ORDER = ("notifications", "registration", "catalog", "gateway")
+
+
+def broker_reachable(amqp_uri, timeout=3):
+    try:
+        with Connection(amqp_uri, connect_timeout=timeout) as connection:
+            connection.ensure_connection(max_retries=1, timeout=timeout)
+        return True
+    except Exception:
+        return False
+
+
+def require_broker():
+    amqp_uri = setting("AMQP_URI")
+    if not broker_reachable(amqp_uri):
+        shown = Connection(amqp_uri).as_uri()  # hides the password
+        print(f"RabbitMQ is not reachable at {shown}: start it with `rabbitmq-server -detached` "
+              f"(or `docker compose up -d rabbitmq`), or set AMQP_URI.", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def run_one(name):
+    """Migrate and run one service in this process until SIGTERM or Ctrl-C."""
+    from nameko.cli.run import run
+    from shared.migrations import upgrade
+
+    logs.configure(name, setting("LOG_LEVEL"))
+    if name in DATABASE_URL_NAMES:
+        upgrade(name, setting(DATABASE_URL_NAMES[name]))
+    module_name, class_name = SERVICES[name].split(":")
+    service_class = getattr(importlib.import_module(module_name), class_name)
+    logging.getLogger(__name__).info("starting %s", name)
+    run([service_class], service_config(name))
+
+
+def run_all():
+    """Every service as its own process; Ctrl-C or SIGTERM stops them all."""
+    processes = []
+
+    def stop(*_):
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    try:
+        for name in START_ORDER:
+            processes.append(subprocess.Popen([sys.executable, "-m", "services.run", name], env=os.environ))
+        print(f"Yhdessä is starting: http://{setting('GATEWAY_HOST')}:{setting('GATEWAY_PORT')}/health "
+              "(Ctrl-C stops it)", flush=True)
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        failed = [name for name, p in zip(START_ORDER, processes) if p.poll() not in (None, 0)]
+        if failed:
+            print(f"stopped because {', '.join(failed)} exited", file=sys.stderr)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def main(argv):
+    require_broker()
+    if argv:
+        if argv[0] not in SERVICES:
+            raise SystemExit(f"unknown service {argv[0]!r}; one of {', '.join(SERVICES)}")
+        run_one(argv[0])
+    else:
+        run_all()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

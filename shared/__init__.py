@@ -1,0 +1,1 @@
+"""Code every Yhdessä service shares: event contracts, configuration, database and outbox helpers."""

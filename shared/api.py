@@ -1,0 +1,79 @@
+"""Request bodies of the HTTP API and the RPC calls behind it, validated where they enter.
+
+The services validate with these models (so every frontend, not only the gateway, is held to
+them); the gateway uses the same models to publish its OpenAPI document.
+"""
+from typing import Literal, Optional
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+LANGUAGES = ("fi", "sv", "en")
+Text = Field(min_length=1, max_length=2000)
+
+
+class Body(BaseModel):
+    # Unknown fields are refused, so a typo ("capasity") is an error, not silently ignored.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Translations(Body):
+    fi: StrictStr = Field(min_length=1, max_length=2000)
+    sv: Optional[StrictStr] = Field(default=None, max_length=2000)
+    en: Optional[StrictStr] = Field(default=None, max_length=2000)
+
+
+class OptionalTranslations(Body):
+    fi: Optional[StrictStr] = Field(default=None, max_length=5000)
+    sv: Optional[StrictStr] = Field(default=None, max_length=5000)
+    en: Optional[StrictStr] = Field(default=None, max_length=5000)
+
+
+class EventFields(Body):
+    title: Optional[Translations] = None
+    description: Optional[OptionalTranslations] = None
+    municipality: Optional[StrictStr] = Field(default=None, min_length=1, max_length=100)
+    place: Optional[StrictStr] = Field(default=None, min_length=1, max_length=200)
+    address: Optional[StrictStr] = Field(default=None, max_length=200)
+    starts_at: Optional[AwareDatetime] = None
+    ends_at: Optional[AwareDatetime] = None
+    capacity: Optional[StrictInt] = Field(default=None, ge=0, le=100000)
+    waitlist_capacity: Optional[StrictInt] = Field(default=None, ge=0, le=100000)
+    max_group_size: Optional[StrictInt] = Field(default=None, ge=1, le=100)
+    registration_opens_at: Optional[AwareDatetime] = None
+    registration_closes_at: Optional[AwareDatetime] = None
+    organizer: Optional[StrictStr] = Field(default=None, min_length=1, max_length=200)
+
+
+class EventChange(EventFields):
+    """PATCH /api/events/{id}: any subset of the fields; `status` may publish a draft."""
+
+    status: Optional[Literal["published", "draft"]] = None
+
+
+class NewEvent(EventFields):
+    """POST /api/events. Published at once unless `"status": "draft"`."""
+
+    title: Translations
+    description: OptionalTranslations = OptionalTranslations()
+    municipality: StrictStr = Field(min_length=1, max_length=100)
+    place: StrictStr = Field(min_length=1, max_length=200)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    capacity: StrictInt = Field(ge=0, le=100000)
+    waitlist_capacity: StrictInt = Field(default=0, ge=0, le=100000)
+    max_group_size: StrictInt = Field(default=5, ge=1, le=100)
+    organizer: StrictStr = Field(min_length=1, max_length=200)
+    status: Literal["published", "draft"] = "published"
+
+
+class SignUp(Body):
+    """POST /api/events/{id}/registrations. A phone number, an email address or both: the
+    registration service checks that, and normalises them."""
+
+    name: StrictStr = Field(min_length=1, max_length=100)
+    phone: Optional[StrictStr] = Field(default=None, max_length=40)
+    email: Optional[StrictStr] = Field(default=None, max_length=254)
+    language: Literal["fi", "sv", "en"] = "fi"
+    seats: StrictInt = Field(default=1, ge=1, le=100)
+    channel: Optional[Literal["sms", "email"]] = None
+

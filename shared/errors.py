@@ -1,0 +1,85 @@
+"""Errors that cross RPC intact and become the JSON error shape at the gateway.
+
+Each is registered with nameko so the caller gets the same type back, with its code, message and
+fields, instead of a generic RemoteError. The gateway maps `http_status` once, in one place.
+"""
+from nameko.exceptions import deserialize_to_instance
+
+
+class YhdessaError(Exception):
+    http_status = 400
+    default_code = "bad_request"
+
+    def __init__(self, message, code=None, fields=None):
+        super().__init__(message, code or self.default_code, fields or {})
+        self.message = message
+        self.code = code or self.default_code
+        self.fields = fields or {}
+
+    def as_json(self):
+        error = {"code": self.code, "message": self.message}
+        if self.fields:
+            error["fields"] = self.fields
+        return {"error": error}
+
+
+@deserialize_to_instance
+class ValidationFailed(YhdessaError):
+    http_status = 422
+    default_code = "validation_error"
+
+
+@deserialize_to_instance
+class NotFound(YhdessaError):
+    http_status = 404
+    default_code = "not_found"
+
+
+@deserialize_to_instance
+class Conflict(YhdessaError):
+    """The request is well-formed but the state of things refuses it: `event_full`,
+    `registration_closed`, `registration_not_open`, `event_cancelled`."""
+
+    http_status = 409
+    default_code = "conflict"
+
+
+@deserialize_to_instance
+class Forbidden(YhdessaError):
+    http_status = 403
+    default_code = "forbidden"
+
+
+def validation_failed(pydantic_error, message="The request has invalid fields."):
+    """A ValidationFailed naming each bad field (dotted path) with pydantic's reason."""
+    fields = {}
+    for err in pydantic_error.errors():
+        path = ".".join(str(part) for part in err["loc"]) or "body"
+        fields.setdefault(path, err["msg"])
+    return ValidationFailed(message, fields=fields)
+
+
+@deserialize_to_instance
+class Unauthorized(YhdessaError):
+    http_status = 401
+    default_code = "unauthorized"
+
+
+class BadRequest(YhdessaError):
+    http_status = 400
+    default_code = "bad_request"
+
+
+class PayloadTooLarge(YhdessaError):
+    http_status = 413
+    default_code = "payload_too_large"
+
+
+class UnsupportedMediaType(YhdessaError):
+    http_status = 415
+    default_code = "unsupported_media_type"
+
+
+class ServiceUnavailable(YhdessaError):
+    http_status = 503
+    default_code = "service_unavailable"

@@ -1,0 +1,125 @@
+"""The event contracts of the Yhdessä bus.
+
+Every event is an envelope `{"event_id", "type", "version", "occurred_at", "data"}`; the event
+types below name their source service (the nameko exchange `<source>.events`) and the data their
+consumers can rely on. Consumers validate with `parse_envelope` and ignore fields they do not know.
+"""
+import datetime
+import uuid
+from typing import Literal, Optional
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+VERSION = 1
+
+# event type -> the service that publishes it
+SOURCES = {
+    "event_published": "catalog",
+    "event_updated": "catalog",
+    "event_cancelled": "catalog",
+    "registration_confirmed": "registration",
+    "registration_waitlisted": "registration",
+    "registration_promoted": "registration",
+    "registration_cancelled": "registration",
+    "registration_event_changed": "registration",
+    "attendance_marked": "registration",
+}
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Envelope(Contract):
+    event_id: uuid.UUID
+    type: str
+    version: int
+    occurred_at: AwareDatetime
+    data: dict
+
+
+class CatalogEvent(Contract):
+    """`event_published`, `event_updated`, `event_cancelled`: the whole event as catalog has it."""
+
+    id: str
+    title: dict[str, str]
+    municipality: str
+    place: str
+    address: Optional[str] = None
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    capacity: int
+    waitlist_capacity: int = 0
+    max_group_size: int = 5
+    registration_opens_at: Optional[AwareDatetime] = None
+    registration_closes_at: Optional[AwareDatetime] = None
+    organizer: str
+    status: Literal["published", "draft", "cancelled"]
+    # on event_updated: the names of the fields that changed
+    changed: list[str] = []
+
+
+class EventSnapshot(Contract):
+    """What a message about a registration needs to say about its event."""
+
+    id: str
+    title: dict[str, str]
+    municipality: str
+    place: str
+    address: Optional[str] = None
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class RegistrationEvent(Contract):
+    """Every `registration_*` event: one registrant, their contact data and the event snapshot."""
+
+    registration_id: str
+    status: Literal["confirmed", "waitlisted", "cancelled"]
+    name: Optional[str] = None
+    phone: Optional[str] = None
+    email: Optional[str] = None
+    language: Literal["fi", "sv", "en"] = "fi"
+    channel: Literal["sms", "email"]
+    seats: int
+    cancel_code: str
+    waitlist_position: Optional[int] = None
+    # registration_cancelled: `by_registrant` or `event_cancelled`
+    reason: Optional[str] = None
+    # registration_event_changed: which of the event's fields changed
+    changed: list[str] = []
+    event: EventSnapshot
+
+
+DATA_CONTRACTS = {
+    "event_published": CatalogEvent,
+    "event_updated": CatalogEvent,
+    "event_cancelled": CatalogEvent,
+    "registration_confirmed": RegistrationEvent,
+    "registration_waitlisted": RegistrationEvent,
+    "registration_promoted": RegistrationEvent,
+    "registration_cancelled": RegistrationEvent,
+    "registration_event_changed": RegistrationEvent,
+}
+
+
+def make_envelope(event_type, data):
+    """A new envelope for `data`, checked against the contract of `event_type`."""
+    contract = DATA_CONTRACTS.get(event_type)
+    if contract is not None:
+        data = contract.model_validate(data).model_dump(mode="json")
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": event_type,
+        "version": VERSION,
+        "occurred_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "data": data,
+    }
+
+
+def parse_envelope(payload, expected_type):
+    """(envelope, data model) of an incoming event; raises pydantic.ValidationError if malformed."""
+    envelope = Envelope.model_validate(payload)
+    if envelope.type != expected_type:
+        raise ValueError(f"expected {expected_type}, got {envelope.type}")
+    return envelope, DATA_CONTRACTS[expected_type].model_validate(envelope.data)

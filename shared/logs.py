@@ -1,0 +1,66 @@
+"""Structured (JSON line) logs that never contain a full phone number or email address."""
+import json
+import logging
+import re
+import sys
+
+# +358401234567, +358 40 123 4567, 040 123 4567, 0401234567; not dates, times or durations
+PHONE = re.compile(r"(?<![\w.:/-])(?:\+\d|0)\d(?:[ ]?\d){5,13}(?![\w.:/-])")
+EMAIL = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+)")
+
+
+def mask_phone(phone):
+    """+358401234567 -> +358*******67: enough to tell two numbers apart in a log, no more."""
+    if not phone:
+        return phone
+    return phone[:4] + "*" * max(len(phone) - 6, 0) + phone[-2:]
+
+
+def mask_email(email):
+    """maija.meikalainen@example.fi -> m***@example.fi"""
+    if not email or "@" not in email:
+        return email
+    local, domain = email.rsplit("@", 1)
+    return f"{local[:1]}***@{domain}"
+
+
+def redact(text):
+    """Mask anything that looks like a phone number or an email address."""
+    text = EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+    return PHONE.sub(lambda m: mask_phone(m.group(0).replace(" ", "").replace("-", "")), text)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record):
+        entry = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": redact(record.getMessage()),
+        }
+        for key in ("service", "event_type", "event_id", "notification_id", "registration_id"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exc"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure(service_name, level="INFO"):
+    """JSON logs to stderr for one service process."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(_ServiceName(service_name))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+class _ServiceName(logging.Filter):
+    def __init__(self, service_name):
+        super().__init__()
+        self.service_name = service_name
+
+    def filter(self, record):
+        record.service = self.service_name
+        return True

@@ -1,0 +1,147 @@
+"""Fixtures for the whole suite.
+
+Mocking policy: what a service owns is real in its tests: its database (SQLite, and PostgreSQL
+where concurrency matters), the RabbitMQ broker (a fresh vhost per test, from nameko's
+`rabbit_config`), HTTP and SMTP conversations. What lies outside the service under test is
+replaced by a double that speaks the real protocol: a local HTTP server playing Twilio's Messages
+API (the real twilio library posts to it), a real SMTP server (aiosmtpd). Nothing of our own is
+mocked.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg2
+import pytest
+from sqlalchemy.engine import make_url
+
+from shared.config import REPO_ROOT, service_config
+from shared.migrations import upgrade
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def postgres_database():
+    """A factory of fresh, empty PostgreSQL databases, dropped after the test."""
+    created = []
+    admin = make_url(POSTGRES_ADMIN_URL)
+
+    def make():
+        name = f"yhdessa_test_{uuid.uuid4().hex[:12]}"
+        connection = psycopg2.connect(host=admin.host, port=admin.port, user=admin.username, dbname=admin.database)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        connection.close()
+        created.append(name)
+        return admin.set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    connection = psycopg2.connect(host=admin.host, port=admin.port, user=admin.username, dbname=admin.database)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for name in created:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    connection.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, postgres_database):
+    """A factory of empty database URLs, on SQLite (the default) and on PostgreSQL."""
+    if request.param == "sqlite":
+        return lambda name="db": f"sqlite:///{tmp_path}/{name}-{uuid.uuid4().hex[:6]}.db"
+    return lambda name="db": postgres_database()
+
+
+@pytest.fixture
+def migrated(database_url):
+    """A factory: a migrated database for a service -> its URL."""
+    def make(service_name):
+        url = database_url(service_name)
+        upgrade(service_name, url)
+        return url
+    return make
+
+
+# --- doubles of what lies outside ------------------------------------------------------------
+
+class Recorded:
+    """What a double has received, read from its JSON-lines record."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.path.touch()
+
+    def all(self):
+        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line]
+
+    def wait_for(self, count, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            entries = self.all()
+            if len(entries) >= count:
+                return entries
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} messages, got {len(self.all())}: {self.all()}")
+
+
+def _start_double(module, record, *args):
+    process = subprocess.Popen([sys.executable, "-m", module, "--record", str(record), *args],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    port = int(process.stdout.readline())
+    return process, port
+
+
+@pytest.fixture
+def twilio_double(tmp_path):
+    """Start a Twilio Messages API double; returns a function of its options -> (settings, record)."""
+    processes = []
+
+    def start(*args):
+        record = tmp_path / f"sms-{len(processes)}.jsonl"
+        process, port = _start_double("tests.doubles.twilio_api", record, *args)
+        processes.append(process)
+        settings = {"TWILIO_ACCOUNT_SID": "ACtest", "TWILIO_AUTH_TOKEN": "secret", "TWILIO_FROM": "+358451234567",
+                    "TWILIO_API_URL": f"http://127.0.0.1:{port}"}
+        return settings, Recorded(record)
+
+    yield start
+    for process in processes:
+        process.terminate()
+        process.wait()
+
+
+@pytest.fixture
+def smtp_double(tmp_path):
+    record = tmp_path / "mail.jsonl"
+    process, port = _start_double("tests.doubles.smtp_server", record)
+    yield {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port)}, Recorded(record)
+    process.terminate()
+    process.wait()
+
+
+# --- services ------------------------------------------------------------------------------
+
+@pytest.fixture
+def config_for(rabbit_config):
+    """The nameko config of a service in this test's vhost, with overrides."""
+    def make(service_name, **overrides):
+        return service_config(service_name, {"AMQP_URI": rabbit_config["AMQP_URI"], **overrides})
+    return make
+
+
+def wait_until(predicate, timeout=15, interval=0.05, message="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message}")
