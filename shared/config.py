@@ -32,6 +32,8 @@ DEFAULTS = {
     "SMS_ALLOWED_REGIONS": "FI,AX,SE,NO,EE,RU",
     "PROVIDER_TIMEOUT_SECONDS": "10",
     "SEND_MAX_ATTEMPTS": "5",
+    # first retry after about this many seconds, then doubling (with jitter), at most 15 minutes
+    "SEND_RETRY_BASE_SECONDS": "5",
     "MAX_WORKERS": "10",
     "LOG_LEVEL": "INFO",
 }

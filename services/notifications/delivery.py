@@ -8,17 +8,17 @@ from services.notifications.providers.errors import PermanentDeliveryError, Tran
 
 log = logging.getLogger(__name__)
 
-BASE_DELAY_SECONDS = 5
 MAX_DELAY_SECONDS = 15 * 60
 
 
-def backoff(attempts, rng=random.random):
-    """Seconds before attempt `attempts + 1`: 5, 10, 20 … s, capped, with full jitter on half."""
-    delay = min(BASE_DELAY_SECONDS * 2 ** (attempts - 1), MAX_DELAY_SECONDS)
+def backoff(attempts, base_seconds, rng=random.random):
+    """Seconds before attempt `attempts + 1`: base, 2 x base, 4 x base … capped at 15 minutes,
+    the second half of each jittered so that a burst of failures does not retry in step."""
+    delay = min(base_seconds * 2 ** (attempts - 1), MAX_DELAY_SECONDS)
     return delay / 2 + rng() * delay / 2
 
 
-def deliver(store, providers, notification_id, max_attempts):
+def deliver(store, providers, notification_id, max_attempts, retry_base_seconds):
     """Send one message if it is still waiting; returns its new status, or None if not ours."""
     notification = store.claim(notification_id)
     if notification is None:
@@ -35,7 +35,7 @@ def deliver(store, providers, notification_id, max_attempts):
                       extra={"notification_id": notification_id})
             store.failed(notification_id, exc)
             return "failed"
-        delay = backoff(notification["attempts"])
+        delay = backoff(notification["attempts"], retry_base_seconds)
         log.warning("message will be retried in %.0f s: %s", delay, exc, extra={"notification_id": notification_id})
         store.retry_later(notification_id, delay, exc)
         return "created"

@@ -52,14 +52,13 @@ def _block(template, block, context):
     return "".join(template.blocks[block](template.new_context(context))).strip()
 
 
-def _context(data, language, title_limit=None, place_limit=None):
+def _context(data, language, limits=(None, None, None)):
+    title_limit, place_limit, name_limit = limits
     title = data.event.title.get(language) or data.event.title[FALLBACK_LANGUAGE]
-    place = data.event.place
     return {
-        # a long text greets by first name only
-        "name": (data.name or "").split(" ")[0][:30] if title_limit else (data.name or "")[:60],
+        "name": _shorten(data.name or "", name_limit),
         "title": _shorten(title, title_limit),
-        "place": _shorten(place, place_limit),
+        "place": _shorten(data.event.place, place_limit),
         "address": data.event.address,
         "when": event_time(data.event.starts_at, data.event.ends_at, language),
         "code": data.cancel_code,
@@ -69,20 +68,39 @@ def _context(data, language, title_limit=None, place_limit=None):
 
 
 def _shorten(text, limit):
-    if limit is None or len(text) <= limit:
+    """`text` cut to `limit` SMS units (an emoji counts two), marked with "..."."""
+    if limit is None or gsm.length(text) <= limit:
         return text
-    return text[: limit - 3].rstrip() + "..."
+    if limit == 0:
+        return ""
+    while text and gsm.length(text) > limit - 3:
+        text = text[:-1]
+    return text.rstrip() + "..."
+
+
+# (title, place, name) limits in SMS units, tried in turn until the text fits.
+SMS_SHORTENINGS = [(None, None, None), (60, None, 40), (40, 40, 20), (25, 30, 15), (15, 20, 10), (10, 10, 0)]
+
+
+def _gsm_only(text):
+    return "".join(c for c in text if gsm.is_gsm7(c))
 
 
 def render_sms(name, data):
-    """The SMS text, shortened (title first, then place) until it fits two segments."""
+    """The SMS text, shortened (title first, then place and name) until it fits two segments.
+
+    Should even the shortest text not fit (a long overnight event whose every name is in a script
+    outside GSM-7), the characters outside GSM-7 are left out of the event's names: the time and
+    the code, which the resident needs most, always arrive."""
     language, template = _template(data.language, name)
-    attempts = [(None, None), (60, None), (40, 40), (25, 30), (15, 20)]
-    for title_limit, place_limit in attempts:
-        text = _block(template, "sms", _context(data, language, title_limit, place_limit))
-        text = text.translate(GSM_SUBSTITUTES)
+    for limits in SMS_SHORTENINGS:
+        context = _context(data, language, limits)
+        text = _block(template, "sms", context).translate(GSM_SUBSTITUTES)
         if gsm.segments(text) <= MAX_SMS_SEGMENTS:
-            break
+            return Message(name, language, "", text, "")
+    for key in ("name", "title", "place"):
+        context[key] = _gsm_only(context[key])
+    text = _block(template, "sms", context).translate(GSM_SUBSTITUTES)
     return Message(name, language, "", text, "")
 
 

@@ -30,7 +30,7 @@ class NotificationsService:
 
     def _deliver(self, notification_id):
         delivery.deliver(self.notifications, self.providers, notification_id,
-                         int(self.config["SEND_MAX_ATTEMPTS"]))
+                         int(self.config["SEND_MAX_ATTEMPTS"]), float(self.config["SEND_RETRY_BASE_SECONDS"]))
 
     @event_handler("registration", "registration_confirmed")
     def on_registration_confirmed(self, payload):
@@ -52,7 +52,7 @@ class NotificationsService:
     def on_registration_event_changed(self, payload):
         self._tell(payload, "registration_event_changed")
 
-    @timer(interval=5)
+    @timer(interval=1)
     def send_due(self):
         """Messages left waiting: retries after backoff, and any a crash left unsent."""
         for notification_id in self.notifications.due():

@@ -1,0 +1,187 @@
+"""Registration's rules on its real database, SQLite and PostgreSQL: seats, the waiting list,
+duplicates, catalog changes fanned out per registrant, and the events written to the outbox."""
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from services.registration.signup import parse
+from services.registration.storage import RegistrationStore
+from services.registration.tables import outbox, registrations
+from shared.database import Database
+from shared.errors import Conflict, NotFound, ValidationFailed
+from tests.integration.helpers import catalog_event, envelope, future, outbox_events
+
+REGIONS = ["FI"]
+
+
+@pytest.fixture
+def store(migrated):
+    database = Database(migrated("registration"))
+    yield RegistrationStore(database)
+    database.dispose()
+
+
+def published(store, **changes):
+    event = catalog_event(**changes)
+    store.apply_catalog_event(*envelope("event_published", event))
+    return event
+
+
+def sign_up(store, event, phone, seats=1, key=None, **fields):
+    return store.register(event["id"], parse({"name": "Maija", "phone": phone, "seats": seats, **fields}, REGIONS), key)
+
+
+def count_registrations(store):
+    with store.database.transaction() as session:
+        return session.execute(select(func.count()).select_from(registrations)).scalar()
+
+
+def test_sign_ups_fill_seats_then_the_waiting_list_then_are_refused(store):
+    event = published(store, capacity=2, waitlist_capacity=1)
+    first, _ = sign_up(store, event, "0401000001")
+    second, _ = sign_up(store, event, "0401000002")
+    third, _ = sign_up(store, event, "0401000003")
+    assert [first["status"], second["status"], third["status"]] == ["confirmed", "confirmed", "waitlisted"]
+    assert third["waitlist_position"] == 1
+    with pytest.raises(Conflict) as refused:
+        sign_up(store, event, "0401000004")
+    assert refused.value.code == "event_full"
+    assert count_registrations(store) == 3
+    assert store.availability([event["id"]])[event["id"]] == {"seats_left": 0, "waitlist_left": 0}
+    kinds = [e["type"] for e in outbox_events(store.database, outbox)]
+    assert kinds == ["registration_confirmed", "registration_confirmed", "registration_waitlisted"]
+
+
+def test_confirmation_event_carries_contact_language_and_event_snapshot(store):
+    event = published(store)
+    registration, created = sign_up(store, event, "040 123 4567", language="sv")
+    assert created
+    message = outbox_events(store.database, outbox, "registration_confirmed")[0]["data"]
+    assert message["phone"] == "+358401234567" and message["language"] == "sv"
+    assert message["cancel_code"] == registration["cancel_code"]
+    assert message["event"]["place"] == "Tourujoen puisto" and message["event"]["title"] == {"fi": "Asunnottomien Yö"}
+
+
+def test_cancelling_frees_the_seat_for_the_first_on_the_waiting_list(store):
+    event = published(store, capacity=1, waitlist_capacity=2)
+    holder, _ = sign_up(store, event, "0401000001")
+    waiting_1, _ = sign_up(store, event, "0401000002")
+    waiting_2, _ = sign_up(store, event, "0401000003")
+    cancelled = store.cancel(holder["cancel_code"].lower())
+    assert cancelled["status"] == "cancelled"
+    assert store.get_by_code(waiting_1["cancel_code"])["status"] == "confirmed"
+    assert store.get_by_code(waiting_2["cancel_code"])["waitlist_position"] == 1
+    kinds = [e["type"] for e in outbox_events(store.database, outbox)][-2:]
+    assert kinds == ["registration_cancelled", "registration_promoted"]
+
+
+def test_cancelling_twice_is_harmless(store):
+    event = published(store)
+    registration, _ = sign_up(store, event, "0401000001")
+    store.cancel(registration["cancel_code"])
+    store.cancel(registration["cancel_code"])
+    assert len(outbox_events(store.database, outbox, "registration_cancelled")) == 1
+    assert store.availability([event["id"]])[event["id"]]["seats_left"] == 3
+
+
+def test_an_unknown_cancel_code_is_not_found(store):
+    with pytest.raises(NotFound):
+        store.cancel("AAAA-AAAA")
+    with pytest.raises(NotFound):
+        store.get_by_code("not a code")
+
+
+def test_the_same_phone_signing_up_again_gets_its_registration_back(store):
+    event = published(store)
+    first, created_first = sign_up(store, event, "040 100 0001")
+    again, created_again = sign_up(store, event, "+358401000001")
+    assert created_first and not created_again and again["id"] == first["id"]
+    assert count_registrations(store) == 1
+
+
+def test_a_retried_request_with_the_same_idempotency_key_gets_the_first_answer(store):
+    event = published(store, capacity=1, waitlist_capacity=0)
+    first, _ = sign_up(store, event, "0401000001", key="k-1")
+    again, created = sign_up(store, event, "0401000001", key="k-1")
+    assert not created and again["cancel_code"] == first["cancel_code"]
+
+
+def test_a_group_larger_than_allowed_is_refused(store):
+    event = published(store, max_group_size=2)
+    with pytest.raises(ValidationFailed) as refused:
+        sign_up(store, event, "0401000001", seats=3)
+    assert "seats" in refused.value.fields and count_registrations(store) == 0
+
+
+def test_sign_up_window_is_enforced(store):
+    not_yet = published(store, registration_opens_at=future(days=2).isoformat())
+    closed = published(store, registration_closes_at=(dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).isoformat())
+    with pytest.raises(Conflict) as refused:
+        sign_up(store, not_yet, "0401000001")
+    assert refused.value.code == "registration_not_open"
+    with pytest.raises(Conflict) as refused:
+        sign_up(store, closed, "0401000001")
+    assert refused.value.code == "registration_closed"
+    assert count_registrations(store) == 0
+
+
+def test_unknown_and_cancelled_events_take_no_sign_ups(store):
+    with pytest.raises(NotFound):
+        sign_up(store, {"id": "no-such-event"}, "0401000001")
+    event = published(store)
+    store.apply_catalog_event(*envelope("event_cancelled", {**event, "status": "cancelled"}))
+    with pytest.raises(Conflict) as refused:
+        sign_up(store, event, "0401000001")
+    assert refused.value.code == "event_cancelled"
+    assert count_registrations(store) == 0
+
+
+def test_event_cancellation_cancels_every_registration_with_one_event_each(store):
+    event = published(store, capacity=2, waitlist_capacity=2)
+    for phone in ("0401000001", "0401000002", "0401000003"):
+        sign_up(store, event, phone)
+    store.apply_catalog_event(*envelope("event_cancelled", {**event, "status": "cancelled"}))
+    cancelled = outbox_events(store.database, outbox, "registration_cancelled")
+    assert len(cancelled) == 3 and {c["data"]["reason"] for c in cancelled} == {"event_cancelled"}
+    assert {c["data"]["phone"] for c in cancelled} == {"+358401000001", "+358401000002", "+358401000003"}
+
+
+def test_a_changed_time_or_place_reaches_every_active_registrant_once(store):
+    event = published(store, capacity=2, waitlist_capacity=1)
+    sign_up(store, event, "0401000001")
+    gone, _ = sign_up(store, event, "0401000002")
+    sign_up(store, event, "0401000003")
+    store.cancel(gone["cancel_code"])
+    store.apply_catalog_event(*envelope("event_updated", {**event, "place": "Kirkkopuisto", "changed": ["place"]}))
+    changed = outbox_events(store.database, outbox, "registration_event_changed")
+    assert len(changed) == 2 and {c["data"]["event"]["place"] for c in changed} == {"Kirkkopuisto"}
+
+
+def test_raising_capacity_promotes_the_waiting_list(store):
+    event = published(store, capacity=1, waitlist_capacity=2)
+    sign_up(store, event, "0401000001")
+    waiting, _ = sign_up(store, event, "0401000002")
+    store.apply_catalog_event(*envelope("event_updated", {**event, "capacity": 2, "changed": ["capacity"]}))
+    assert store.get_by_code(waiting["cancel_code"])["status"] == "confirmed"
+    assert not outbox_events(store.database, outbox, "registration_event_changed")
+
+
+def test_redelivered_and_out_of_date_catalog_events_change_nothing(store):
+    event = published(store, capacity=1, waitlist_capacity=0)
+    old = envelope("event_updated", {**event, "capacity": 5, "changed": ["capacity"]})
+    new = envelope("event_updated", {**event, "capacity": 2, "changed": ["capacity"]})
+    store.apply_catalog_event(*new)
+    store.apply_catalog_event(*new)
+    store.apply_catalog_event(*old)
+    assert store.availability([event["id"]])[event["id"]]["seats_left"] == 2
+
+
+def test_staff_list_shows_status_seats_and_waiting_list_positions(store):
+    event = published(store, capacity=1, waitlist_capacity=5)
+    sign_up(store, event, "0401000001")
+    sign_up(store, event, "0401000002", seats=2)
+    sign_up(store, event, "0401000003")
+    roster = store.list_for_event(event["id"])
+    assert [(r["status"], r["seats"], r["waitlist_position"]) for r in roster] == [
+        ("confirmed", 1, None), ("waitlisted", 2, 1), ("waitlisted", 1, 2)]

@@ -1,0 +1,56 @@
+"""What a valid event is, and what a change changes."""
+import datetime as dt
+
+import pytest
+
+from services.catalog import model
+from shared.api import EventChange, NewEvent
+from shared.errors import Conflict, ValidationFailed
+
+NOW = dt.datetime(2026, 9, 1, tzinfo=dt.timezone.utc)
+
+
+def new_event(**changes):
+    fields = {"title": {"fi": "Kosketus"}, "municipality": "Jyväskylä", "place": "Kaupungintalo",
+              "starts_at": "2026-10-10T09:00:00+03:00", "ends_at": "2026-10-10T12:00:00+03:00",
+              "capacity": 40, "organizer": "Jyväskylän kaupunki", **changes}
+    return model.new_event(NewEvent.model_validate(fields), NOW)
+
+
+def test_an_event_that_ends_before_it_starts_is_refused():
+    with pytest.raises(ValidationFailed) as refused:
+        new_event(ends_at="2026-10-10T08:00:00+03:00")
+    assert "ends_at" in refused.value.fields
+
+
+def test_registration_that_closes_before_it_opens_is_refused():
+    with pytest.raises(ValidationFailed) as refused:
+        new_event(registration_opens_at="2026-10-01T00:00:00+03:00", registration_closes_at="2026-09-30T00:00:00+03:00")
+    assert "registration_closes_at" in refused.value.fields
+
+
+def test_a_change_reports_exactly_the_fields_that_changed():
+    event = new_event()
+    changed_event, changed = model.apply_change(event, EventChange.model_validate(
+        {"place": "Monitoimitalo", "capacity": 40, "title": {"fi": "Kosketus", "sv": "Kontakt"}}), NOW)
+    assert changed == ["title", "place"]
+    assert changed_event["title"] == {"fi": "Kosketus", "sv": "Kontakt"}
+
+
+def test_a_cancelled_event_cannot_be_changed():
+    event = {**new_event(), "status": "cancelled"}
+    with pytest.raises(Conflict):
+        model.apply_change(event, EventChange.model_validate({"capacity": 50}), NOW)
+
+
+def test_a_published_event_cannot_go_back_to_draft():
+    with pytest.raises(Conflict):
+        model.apply_change(new_event(), EventChange.model_validate({"status": "draft"}), NOW)
+
+
+def test_date_filters_are_helsinki_calendar_days():
+    start = model.parse_time_filter("from", "2026-10-17")
+    end = model.parse_time_filter("to", "2026-10-17", end_of_day=True)
+    assert start.isoformat() == "2026-10-17T00:00:00+03:00" and end.isoformat() == "2026-10-18T00:00:00+03:00"
+    with pytest.raises(ValidationFailed):
+        model.parse_time_filter("from", "17.10.2026")

@@ -1,0 +1,112 @@
+"""What residents read: their language, Finnish time style, the cancel code, two SMS segments."""
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.notifications import gsm
+from services.notifications.messages import render
+from services.notifications.timefmt import event_time
+from shared.events import RegistrationEvent
+
+import datetime as dt
+
+UTC = dt.timezone.utc
+
+
+def registration(**changes):
+    data = {
+        "registration_id": "r1", "status": "confirmed", "name": "Maija Meikäläinen", "phone": "+358401234567",
+        "email": "maija@example.fi", "language": "fi", "channel": "sms", "seats": 1, "cancel_code": "K7MX-4PRA",
+        "waitlist_position": None,
+        "event": {"id": "e1", "title": {"fi": "Valtakunnallinen Asunnottomien Yö", "sv": "De bostadslösas natt"},
+                  "municipality": "Jyväskylä", "place": "Tourujoen puisto", "address": "Tourujoentie",
+                  "starts_at": "2026-10-17T15:00:00Z", "ends_at": "2026-10-17T19:00:00Z"},
+    }
+    event = changes.pop("event", {})
+    data.update(changes)
+    data["event"].update(event)
+    return RegistrationEvent.model_validate(data)
+
+
+def test_times_are_shown_in_helsinki_time_finnish_style():
+    starts, ends = dt.datetime(2026, 10, 17, 15, tzinfo=UTC), dt.datetime(2026, 10, 17, 19, tzinfo=UTC)
+    assert event_time(starts, ends, "fi") == "la 17.10. klo 18–22"
+    assert event_time(starts, ends, "sv") == "lör 17.10. kl. 18–22"
+    assert event_time(starts, ends, "en") == "Sat 17 Oct 18:00–22:00"
+
+
+def test_minutes_and_events_past_midnight_are_written_out():
+    assert event_time(dt.datetime(2026, 10, 10, 6, tzinfo=UTC), dt.datetime(2026, 10, 10, 9, 30, tzinfo=UTC)) == "la 10.10. klo 9–12.30"
+    assert event_time(dt.datetime(2026, 10, 17, 15, tzinfo=UTC), dt.datetime(2026, 10, 17, 23, tzinfo=UTC)) == \
+        "la 17.10. klo 18 – su 18.10. klo 2"
+
+
+def test_finnish_confirmation_sms_names_event_place_time_and_code():
+    message = render("registration_confirmed", registration())
+    assert message.language == "fi"
+    for part in ("Valtakunnallinen Asunnottomien Yö", "Tourujoen puisto", "la 17.10. klo 18-22", "K7MX-4PRA"):
+        assert part in message.text
+    assert gsm.is_gsm7(message.text) and gsm.segments(message.text) <= 2
+
+
+def test_swedish_registrant_reads_swedish_with_the_swedish_title():
+    message = render("registration_confirmed", registration(language="sv"))
+    assert "Din plats är bokad" in message.text and "De bostadslösas natt" in message.text
+
+
+def test_english_registrant_gets_the_finnish_title_when_there_is_no_english_one():
+    message = render("registration_confirmed", registration(language="en"))
+    assert "Your place is booked" in message.text and "Valtakunnallinen Asunnottomien Yö" in message.text
+
+
+def test_waitlisted_message_gives_the_position():
+    message = render("registration_waitlisted", registration(status="waitlisted", waitlist_position=3))
+    assert "sijalla 3" in message.text
+
+
+def test_event_cancellation_says_the_event_is_off_not_that_you_cancelled():
+    message = render("registration_cancelled", registration(status="cancelled", reason="event_cancelled"))
+    assert "on peruttu" in message.text and message.template == "event_cancelled"
+
+
+def test_email_has_subject_text_and_html_with_the_same_content():
+    message = render("registration_confirmed", registration(channel="email"))
+    assert message.subject == "Paikkasi on varattu: Valtakunnallinen Asunnottomien Yö"
+    assert "la 17.10. klo 18–22" in message.text and "K7MX-4PRA" in message.html
+    assert "<p>" in message.html and "Tourujoentie" in message.html
+
+
+def test_html_escapes_what_staff_typed():
+    message = render("registration_confirmed", registration(channel="email", event={"title": {"fi": "<b>Ilta</b>"}}))
+    assert "<b>Ilta</b>" not in message.html and "&lt;b&gt;" in message.html
+
+
+@pytest.mark.parametrize("event_type", ["registration_confirmed", "registration_waitlisted", "registration_promoted",
+                                        "registration_cancelled", "registration_event_changed"])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_every_sms_fits_two_segments_even_with_a_very_long_title(event_type, language):
+    long = registration(language=language, waitlist_position=12, name="Maija-Liisa Meikäläinen-Virtanen",
+                        event={"title": {"fi": "Kosketus-verkostotapaaminen järjestöjen ja kunnan työntekijöille "
+                                               "teemana köyhyys ja yksinäisyys Keski-Suomessa"},
+                               "place": "Jyväskylän kaupungintalon juhlasali, toinen kerros, sisäänkäynti pihalta"})
+    message = render(event_type, long)
+    assert gsm.segments(message.text) <= 2
+    if event_type != "registration_cancelled":
+        assert "K7MX-4PRA" in message.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(event_type=st.sampled_from(["registration_confirmed", "registration_waitlisted", "registration_event_changed"]),
+       overnight=st.booleans(), name=st.text(min_size=1, max_size=100), title=st.text(min_size=1, max_size=300),
+       place=st.text(min_size=1, max_size=200))
+def test_any_name_title_and_place_still_give_at_most_two_segments(event_type, overnight, name, title, place):
+    ends_at = "2026-10-18T02:00:00Z" if overnight else "2026-10-17T19:00:00Z"
+    message = render(event_type, registration(name=name, waitlist_position=123, event={
+        "title": {"fi": title}, "place": place, "ends_at": ends_at}))
+    assert gsm.segments(message.text) <= 2 and "K7MX-4PRA" in message.text
+
+
+def test_segment_counting_follows_gsm7_and_ucs2():
+    assert gsm.segments("ä" * 160) == 1 and gsm.segments("ä" * 161) == 2
+    assert gsm.segments("€" * 80) == 1 and gsm.segments("€" * 81) == 2
+    assert gsm.segments("Я" * 70) == 1 and gsm.segments("Я" * 71) == 2
