@@ -1,0 +1,80 @@
+"""A resident signs up over HTTP and gets an SMS or email confirmation through the bus: the whole
+system as separate processes, with the real twilio library and a real SMTP conversation."""
+import pytest
+
+import datetime as dt
+
+from tests.e2e.helpers import HELSINKI, create_event, finnish_day, sign_up
+
+pytestmark = pytest.mark.e2e
+
+
+def test_two_residents_sign_up_one_cancels_and_each_hears_in_their_own_language(system):
+    event = create_event(system)
+    assert event["status"] == "published"
+
+    by_phone = sign_up(system, event["id"], {"name": "Maija Meikäläinen", "phone": "040 123 4567"})
+    assert by_phone.status_code == 201, by_phone.text
+    maija = by_phone.json()
+    assert maija["status"] == "confirmed" and maija["seats"] == 1 and len(maija["cancel_code"]) == 9
+
+    by_email = sign_up(system, event["id"], {"name": "Karin", "email": "karin@example.fi", "language": "sv", "seats": 2})
+    assert by_email.status_code == 201, by_email.text
+    karin = by_email.json()
+
+    listed = system.call("GET", f"/api/events/{event['id']}").json()
+    assert listed["seats_left"] == 47
+
+    cancelled = system.call("DELETE", f"/api/registrations/{maija['cancel_code']}")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+    confirmation, cancellation = system.sms.wait_for(2)
+    assert {confirmation["To"], cancellation["To"]} == {"+358401234567"}
+    assert confirmation["From"] == "+358451234567"
+    day = finnish_day(dt.datetime.fromisoformat(event["starts_at"]).astimezone(HELSINKI))
+    for text in (confirmation["Body"], cancellation["Body"]):
+        assert "Valtakunnallinen Asunnottomien Yö" in text and f"{day} klo 18-22" in text
+    assert "Paikkasi on varattu" in confirmation["Body"] and maija["cancel_code"] in confirmation["Body"]
+    assert "peruttu" in cancellation["Body"]
+
+    [mail] = system.mail.wait_for(1)
+    assert mail["rcpt_tos"] == ["karin@example.fi"]
+    assert mail["subject"] == "Din plats är bokad: De bostadslösas natt"
+    assert karin["cancel_code"] in mail["text"] and f"{day} kl. 18–22" in mail["text"] and "Platser: 2" in mail["text"]
+    assert karin["cancel_code"] in mail["html"]
+
+    own = system.call("GET", f"/api/registrations/{karin['cancel_code'].lower()}").json()
+    assert own["status"] == "confirmed" and own["event"]["place"] == "Tourujoen puisto"
+
+    roster = system.call("GET", f"/api/events/{event['id']}/registrations", staff=True).json()
+    assert sorted((r["name"], r["status"]) for r in roster) == [("Karin", "confirmed"), ("Maija Meikäläinen", "cancelled")]
+    assert system.call("GET", f"/api/events/{event['id']}/registrations").status_code == 401
+
+
+def test_cancelling_an_event_tells_every_registrant_once(system):
+    event = create_event(system)
+    phones = ["0401110001", "0401110002", "0401110003"]
+    before = len(system.sms.all())
+    for phone in phones:
+        assert sign_up(system, event["id"], {"name": "Asukas", "phone": phone}).status_code == 201
+    system.sms.wait_for(before + 3)
+    assert system.call("POST", f"/api/events/{event['id']}/cancel", staff=True).status_code == 200
+    told = [m for m in system.sms.wait_for(before + 6)[before + 3:] if "Valitettavasti" in m["Body"]]
+    assert sorted(m["To"] for m in told) == sorted("+358" + p[1:] for p in phones)
+    assert system.call("GET", f"/api/events/{event['id']}").json()["seats_left"] == 0
+
+
+def test_events_are_listed_for_anyone_with_filters(system):
+    event = create_event(system, municipality="Äänekoski", title={"fi": "Luento onnellisuudesta"})
+    found = system.call("GET", "/api/events", params={"municipality": "äänekoski", "q": "onnellisuudesta"}).json()
+    assert [e["id"] for e in found] == [event["id"]] and found[0]["seats_left"] == 50
+
+
+def test_health_reports_every_service_and_openapi_documents_the_api(system):
+    health = system.call("GET", "/health").json()
+    assert health == {"status": "ok", "broker": "ok",
+                      "services": {"catalog": "ok", "registration": "ok", "notifications": "ok"}}
+    document = system.call("GET", "/api/openapi.json").json()
+    assert document["openapi"].startswith("3.")
+    assert {"/api/events", "/api/events/{id}/registrations", "/api/registrations/{cancel_code}"} <= set(document["paths"])
+    assert "SignUp" in document["components"]["schemas"]
