@@ -23,9 +23,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## make seed: demo events shaped after real ones, dated in the future (the services must be running)
+## make seed: demo events shaped after real ones, dated in the future (published when catalog runs)
 seed: $(STAMP)
-	$(PY) -m scripts.seed
+	$(PY) -m services.catalog.seed
 
 ## make staff-token NAME="Maija / Kosketus" [ORGANIZER=...] [ADMIN=1]: prints a new staff token once
 staff-token: $(STAMP)

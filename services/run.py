@@ -2,6 +2,7 @@
 
     python -m services.run            # every service, each in its own process
     python -m services.run catalog    # one service in this process
+    python -m services.run ping catalog   # exit 0 when it answers over the broker
 
 Each service's schema is migrated before it starts. If RabbitMQ cannot be reached, one line says
 so and how to start it.
@@ -101,9 +102,22 @@ def run_all():
                 process.kill()
 
 
+def ping(name, timeout=5):
+    """Exit 0 when `name` answers an RPC ping over the broker (for container health checks)."""
+    from nameko.standalone.rpc import ServiceRpcProxy
+
+    try:
+        with eventlet.Timeout(timeout), ServiceRpcProxy(name, {"AMQP_URI": setting("AMQP_URI")}) as service:
+            service.ping()
+    except (Exception, eventlet.Timeout) as exc:
+        raise SystemExit(f"{name} does not answer: {exc!r}")
+
+
 def main(argv):
     require_broker()
-    if argv:
+    if argv[:1] == ["ping"] and len(argv) == 2:
+        ping(argv[1])
+    elif argv:
         if argv[0] not in SERVICES:
             raise SystemExit(f"unknown service {argv[0]!r}; one of {', '.join(SERVICES)}")
         run_one(argv[0])

@@ -28,6 +28,8 @@ class System:
     def __init__(self, base_url, sms, mail, process):
         self.base_url, self.sms, self.mail, self.process = base_url, sms, mail, process
         self.http = requests.Session()
+        # the load tests run a hundred clients at once
+        self.http.mount("http://", requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=200))
 
     def call(self, method, path, staff=False, **kwargs):
         headers = kwargs.pop("headers", {})

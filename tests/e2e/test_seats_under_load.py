@@ -1,0 +1,115 @@
+"""Seats never oversell when hundreds sign up at once: concurrent HTTP clients against the whole
+system, on PostgreSQL (production) and on SQLite (the embedded default)."""
+import collections
+
+import eventlet
+import pytest
+
+from tests.e2e.helpers import create_event, sign_up
+
+pytestmark = pytest.mark.e2e
+
+
+def phone(n):
+    return f"040{2000000 + n:07d}"
+
+
+def e164(n):
+    return "+358" + phone(n)[1:]
+
+
+def concurrently(jobs, size=100):
+    pool = eventlet.GreenPool(size)
+    return list(pool.imap(lambda job: job(), jobs))
+
+
+def roster(system, event_id):
+    response = system.call("GET", f"/api/events/{event_id}/registrations", staff=True)
+    assert response.status_code == 200
+    return response.json()
+
+
+def rush(system, event_id, numbers):
+    jobs = [lambda n=n: sign_up(system, event_id, {"name": f"Asukas {n}", "phone": phone(n)}) for n in numbers]
+    return concurrently(jobs)
+
+
+def check_opening_rush(system, sign_ups, capacity, waitlist):
+    event = create_event(system, capacity=capacity, waitlist_capacity=waitlist)
+    sms_before = len(system.sms.all())
+    # Registration must know the event before the rush, or the first answers would be 404.
+    assert sign_up(system, event["id"], {"name": "Ensimmäinen", "phone": phone(9999)}).status_code == 201
+    responses = rush(system, event["id"], range(sign_ups - 1))
+    statuses = collections.Counter(r.status_code for r in responses)
+    accepted = [r.json() for r in responses if r.status_code == 201]
+    assert statuses == {201: capacity + waitlist - 1, 409: sign_ups - capacity - waitlist}
+    assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"event_full"}
+
+    people = roster(system, event["id"])
+    confirmed = [p for p in people if p["status"] == "confirmed"]
+    waitlisted = [p for p in people if p["status"] == "waitlisted"]
+    assert len(confirmed) == capacity and len(waitlisted) == waitlist
+    assert sorted(p["waitlist_position"] for p in waitlisted) == list(range(1, waitlist + 1))
+    assert sorted(a["waitlist_position"] for a in accepted if a["status"] == "waitlisted") == \
+        list(range(1, waitlist + 1))[-len([a for a in accepted if a["status"] == "waitlisted"]):]
+    current = system.call("GET", f"/api/events/{event['id']}").json()
+    assert (current["seats_left"], current["waitlist_left"]) == (0, 0)
+
+    messages = system.sms.wait_for(sms_before + capacity + waitlist)[sms_before:]
+    eventlet.sleep(1)  # anything sent twice would have arrived by now
+    messages = system.sms.all()[sms_before:]
+    assert len(messages) == capacity + waitlist
+    assert sorted(m["To"] for m in messages) == sorted(p["phone"] for p in people)
+
+
+def test_300_concurrent_sign_ups_for_50_seats_and_20_waiting_places_on_postgresql(postgres_system):
+    check_opening_rush(postgres_system, sign_ups=300, capacity=50, waitlist=20)
+
+
+def test_concurrent_sign_ups_never_oversell_on_sqlite(system):
+    check_opening_rush(system, sign_ups=60, capacity=10, waitlist=5)
+
+
+def test_cancellations_during_a_rush_promote_the_waiting_list_in_order(postgres_system):
+    system = postgres_system
+    event = create_event(system, capacity=50, waitlist_capacity=80)
+    numbers = list(range(1000, 1090))
+    # 50 take the seats, then 40 join the waiting list, in this order.
+    first = {}
+    for n in numbers[:1]:
+        first[n] = sign_up(system, event["id"], {"name": "A", "phone": phone(n)}).json()
+    for n, response in zip(numbers[1:50], rush(system, event["id"], numbers[1:50])):
+        first[n] = response.json()
+    waiting_order = []
+    for n in numbers[50:90]:
+        answer = sign_up(system, event["id"], {"name": "W", "phone": phone(n)}).json()
+        assert answer["status"] == "waitlisted"
+        waiting_order.append(answer["id"])
+    sms_before = len(system.sms.wait_for(90))
+
+    leaving = numbers[:30]
+    newcomers = list(range(3000, 3030))
+    jobs = [lambda n=n: system.call("DELETE", f"/api/registrations/{first[n]['cancel_code']}") for n in leaving]
+    jobs += [lambda n=n: sign_up(system, event["id"], {"name": "N", "phone": phone(n)}) for n in newcomers]
+    jobs = [job for pair in zip(jobs[:30], jobs[30:]) for job in pair]  # interleave
+    responses = concurrently(jobs)
+    assert all(r.status_code in (200, 201) for r in responses), [r.text for r in responses if r.status_code >= 300]
+
+    people = {p["id"]: p for p in roster(system, event["id"])}
+    confirmed = [p for p in people.values() if p["status"] == "confirmed"]
+    assert sum(p["seats"] for p in confirmed) == 50  # no seat given twice, none left empty
+    # The first 30 on the waiting list got the 30 freed seats; the other 10 keep their order at the front.
+    assert all(people[i]["status"] == "confirmed" for i in waiting_order[:30])
+    assert [people[i]["waitlist_position"] for i in waiting_order[30:]] == list(range(1, 11))
+    waitlisted = sorted(p["waitlist_position"] for p in people.values() if p["status"] == "waitlisted")
+    assert waitlisted == list(range(1, 41))
+    current = system.call("GET", f"/api/events/{event['id']}").json()
+    assert (current["seats_left"], current["waitlist_left"]) == (0, 80 - 40)
+
+    # Each leaver hears once, each promoted person once, each newcomer once.
+    messages = system.sms.wait_for(sms_before + 90)[sms_before:]
+    eventlet.sleep(1)
+    messages = system.sms.all()[sms_before:]
+    assert len(messages) == 90
+    promoted_phones = {people[i]["phone"] for i in waiting_order[:30]}
+    assert {m["To"] for m in messages if "Paikka vapautui" in m["Body"]} == promoted_phones
