@@ -31,9 +31,13 @@ DEFAULTS = {
     # Numbers with a +country code are accepted only from these regions (SMS-pumping fraud).
     "SMS_ALLOWED_REGIONS": "FI,AX,SE,NO,EE,RU",
     "PROVIDER_TIMEOUT_SECONDS": "10",
+    # Twilio's limit for one long-code sender, shared by every notifications process; 0: no limit
+    "SMS_RATE_PER_SECOND": "1",
     "SEND_MAX_ATTEMPTS": "5",
     # first retry after about this many seconds, then doubling (with jitter), at most 15 minutes
     "SEND_RETRY_BASE_SECONDS": "5",
+    # a failed event handler is retried after these delays (seconds), then dead-lettered
+    "HANDLER_RETRY_DELAYS": "1,5,30,120,600",
     "MAX_WORKERS": "10",
     "LOG_LEVEL": "INFO",
 }

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from eventlet.semaphore import Semaphore
 from sqlalchemy import DateTime, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -69,6 +70,14 @@ class Database:
 
     def dispose(self):
         self.engine.dispose()
+
+
+def insert_ignoring_conflict(session, table, values, index_elements):
+    """INSERT that quietly does nothing when the row exists; True when it inserted."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=index_elements))
+    return result.rowcount == 1
 
 
 def utcnow():

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 IDLE_SECONDS = 1.0
-MAX_IDLE_SECONDS = 30.0
+MAX_IDLE_SECONDS = 5.0
 
 
 def outbox_table(metadata):

@@ -1,11 +1,14 @@
-"""The gateway's dependencies: the other services over RPC (with a time limit), and staff auth."""
+"""The gateway's dependencies: the other services over RPC (with a time limit), staff auth and
+Twilio's webhook signatures."""
 import hmac
 import time
 
 import eventlet
+from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
+from twilio.request_validator import RequestValidator
 
-from shared.errors import ServiceUnavailable, Unauthorized
+from shared.errors import Forbidden, ServiceUnavailable, Unauthorized
 
 RPC_TIMEOUT_SECONDS = 15
 AUTH_CACHE_SECONDS = 30
@@ -86,3 +89,23 @@ class _Authenticator:
         if staff is None:
             raise Unauthorized("This needs a staff token: Authorization: Bearer <token>.")
         return staff
+
+
+class TwilioSignature(DependencyProvider):
+    """Checks X-Twilio-Signature: an HMAC of our public URL and the posted form, keyed with the
+    Twilio auth token. Without a token configured nothing can be checked, so nothing is accepted."""
+
+    def setup(self):
+        config = self.container.config
+        token = config.get("TWILIO_AUTH_TOKEN") or ""
+        self.validator = RequestValidator(token) if token else None
+        self.public_base_url = config["PUBLIC_BASE_URL"].rstrip("/")
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def check(self, request):
+        signature = request.headers.get("X-Twilio-Signature", "")
+        url = self.public_base_url + request.full_path.rstrip("?")
+        if not (self.validator and signature and self.validator.validate(url, request.form.to_dict(), signature)):
+            raise Forbidden("The request is not signed by Twilio.", code="bad_signature")

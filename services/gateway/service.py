@@ -1,9 +1,12 @@
 """The gateway: Yhdessä's HTTP API. Entrypoints only: parse, call the owning service, answer."""
 
 from services.gateway import openapi
-from services.gateway.dependencies import Service, StaffAuth
+from werkzeug.wrappers import Response
+
+from services.gateway.dependencies import Service, StaffAuth, TwilioSignature
 from services.gateway.http import http, json_body, json_response
 from shared.errors import NotFound, ValidationFailed
+from shared.webhooks import TWILIO_STATUS_PATH, TWILIO_STATUSES
 
 HEALTH_TIMEOUT_SECONDS = 3
 CHECKED_SERVICES = ("catalog", "registration", "notifications")
@@ -32,6 +35,7 @@ class GatewayService:
     registration = Service("registration")
     notifications = Service("notifications")
     auth = StaffAuth()
+    twilio_signature = TwilioSignature()
 
     # --- health and documentation ----------------------------------------------------------
 
@@ -119,7 +123,22 @@ class GatewayService:
     def list_registrations(self, request, event_id):
         self.auth.require_staff(request)
         self.catalog.get_event(event_id, include_drafts=True)
-        return json_response(self.registration.list_registrations(event_id))
+        registrations = self.registration.list_registrations(event_id)
+        messages = self.notifications.messages_for_registrations([r["id"] for r in registrations]) if registrations else {}
+        for registration in registrations:
+            registration["messages"] = messages.get(registration["id"], [])
+        return json_response(registrations)
+
+    # --- provider webhooks -------------------------------------------------------------------
+
+    @http("POST", TWILIO_STATUS_PATH)
+    def twilio_status(self, request):
+        """Twilio's delivery report of an SMS; signed, and only ever moves a status forward."""
+        self.twilio_signature.check(request)
+        status = TWILIO_STATUSES.get(request.form.get("MessageStatus", ""))
+        if status and request.form.get("MessageSid"):
+            self.notifications.record_delivery(request.form["MessageSid"], status, request.form.get("ErrorCode"))
+        return Response(status=204)
 
     # --- anything else -----------------------------------------------------------------------
 

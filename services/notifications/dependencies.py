@@ -7,6 +7,7 @@ from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
 from services.notifications.providers.sms import ConsoleSms, TwilioSms
 from services.notifications.storage import NotificationStore
 from shared.storage import ServiceStorage
+from shared.webhooks import TWILIO_STATUS_PATH
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ class Providers(DependencyProvider):
         timeout = float(config["PROVIDER_TIMEOUT_SECONDS"])
         if config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and config["TWILIO_FROM"]:
             sms = TwilioSms(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_FROM"],
-                            config["TWILIO_API_URL"], timeout)
+                            config["TWILIO_API_URL"], timeout,
+                            status_callback=config["PUBLIC_BASE_URL"].rstrip("/") + TWILIO_STATUS_PATH)
         else:
             sms = ConsoleSms()
             log.warning("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM not set: "

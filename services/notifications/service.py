@@ -1,7 +1,7 @@
 """The notifications service: every registration event becomes one message to one registrant.
 Entrypoints only."""
 from nameko.dependency_providers import Config
-from nameko.events import event_handler
+from shared.handlers import event_handler
 from shared.entrypoints import rpc
 from nameko.timer import timer
 
@@ -30,7 +30,7 @@ class NotificationsService:
 
     def _deliver(self, notification_id):
         delivery.deliver(self.notifications, self.providers, notification_id,
-                         int(self.config["SEND_MAX_ATTEMPTS"]), float(self.config["SEND_RETRY_BASE_SECONDS"]))
+                         delivery.SendPolicy.from_config(self.config))
 
     @event_handler("registration", "registration_confirmed")
     def on_registration_confirmed(self, payload):
@@ -63,5 +63,10 @@ class NotificationsService:
         return "pong"
 
     @rpc
-    def messages_for_registration(self, registration_id):
-        return self.notifications.for_registration(registration_id)
+    def messages_for_registrations(self, registration_ids):
+        return self.notifications.for_registrations(registration_ids)
+
+    @rpc
+    def record_delivery(self, provider_ref, status, error_code=None):
+        """A provider's delivery report (Twilio's status callback, via the gateway)."""
+        return self.notifications.record_delivery(provider_ref, status, error_code)

@@ -7,11 +7,14 @@ import uuid
 
 from sqlalchemy import select, update
 
-from services.notifications.tables import notifications, processed_events
-from shared.database import utcnow
+from services.notifications.tables import notifications, processed_events, send_rate
+from shared.database import insert_ignoring_conflict, utcnow
 from shared.inbox import first_delivery
 
 CREATED, SENDING, SENT, FAILED = "created", "sending", "sent", "failed"
+DELIVERED, UNDELIVERED = "delivered", "undelivered"
+# A status only ever moves forward: late or repeated delivery reports change nothing.
+RANK = {CREATED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, UNDELIVERED: 3, FAILED: 3}
 
 
 class NotificationStore:
@@ -64,7 +67,8 @@ class NotificationStore:
         with self.database.transaction() as session:
             session.execute(
                 update(notifications).where(notifications.c.id == notification_id, notifications.c.status == SENDING)
-                .values(status=CREATED, updated_at=utcnow(), error_code=error.code, error_message=str(error),
+                .values(status=CREATED, updated_at=utcnow(), error_code=getattr(error, "code", None),
+                        error_message=str(error),
                         next_attempt_at=utcnow() + datetime.timedelta(seconds=delay_seconds))
             )
 
@@ -75,6 +79,33 @@ class NotificationStore:
                 .values(status=FAILED, updated_at=utcnow(), error_code=error.code, error_message=str(error))
             )
 
+    def reserve_slot(self, channel, interval_seconds):
+        """Book the next send slot of `channel`; returns how many seconds to wait for it."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            insert_ignoring_conflict(session, send_rate, {"channel": channel, "next_at": now}, ["channel"])
+            next_at = session.execute(
+                select(send_rate.c.next_at).where(send_rate.c.channel == channel).with_for_update()
+            ).scalar()
+            slot = max(next_at, now)
+            session.execute(update(send_rate).where(send_rate.c.channel == channel)
+                            .values(next_at=slot + datetime.timedelta(seconds=interval_seconds)))
+        return (slot - now).total_seconds()
+
+    def record_delivery(self, provider_ref, status, error_code=None):
+        """Move a message forward to what the provider reports; True if it moved."""
+        with self.database.transaction() as session:
+            row = session.execute(
+                select(notifications.c.id, notifications.c.status)
+                .where(notifications.c.provider_ref == provider_ref).with_for_update()
+            ).first()
+            if row is None or RANK[status] <= RANK[row.status]:
+                return False
+            session.execute(update(notifications).where(notifications.c.id == row.id).values(
+                status=status, updated_at=utcnow(),
+                **({"error_code": str(error_code)} if error_code else {})))
+        return True
+
     def due(self, limit=100):
         """Ids of messages waiting to be sent (new, or back off after a transient failure)."""
         with self.database.transaction() as session:
@@ -84,17 +115,18 @@ class NotificationStore:
                 .order_by(notifications.c.next_attempt_at).limit(limit)
             ).scalars())
 
-    def for_registration(self, registration_id):
-        """Each message sent about one registration, oldest first, without the text."""
+    def for_registrations(self, registration_ids):
+        """{registration id: [each message about it, oldest first, without its text]}."""
         with self.database.transaction() as session:
             rows = session.execute(
-                select(notifications).where(notifications.c.registration_id == registration_id)
+                select(notifications).where(notifications.c.registration_id.in_(list(registration_ids)))
                 .order_by(notifications.c.created_at)
             ).mappings().all()
-        return [
-            {"id": r["id"], "template": r["template"], "channel": r["channel"], "status": r["status"],
-             "attempts": r["attempts"], "error_code": r["error_code"],
-             "created_at": r["created_at"].isoformat(),
-             "sent_at": r["sent_at"].isoformat() if r["sent_at"] else None}
-            for r in rows
-        ]
+        found = {registration_id: [] for registration_id in registration_ids}
+        for r in rows:
+            found[r["registration_id"]].append({
+                "template": r["template"], "channel": r["channel"], "status": r["status"],
+                "attempts": r["attempts"], "error_code": r["error_code"],
+                "created_at": r["created_at"].isoformat(),
+                "sent_at": r["sent_at"].isoformat() if r["sent_at"] else None})
+        return found

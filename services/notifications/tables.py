@@ -36,3 +36,12 @@ notifications = Table(
 )
 
 processed_events = processed_events_table(metadata)
+
+# When the next SMS may go out: one row per channel, shared by every notifications process, so
+# that together they never exceed the provider's rate (SMS_RATE_PER_SECOND).
+send_rate = Table(
+    "send_rate",
+    metadata,
+    Column("channel", String(8), primary_key=True),
+    Column("next_at", UtcDateTime, nullable=False),
+)

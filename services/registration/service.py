@@ -1,6 +1,6 @@
 """The registration service: seats, the waiting list and who is coming. Entrypoints only."""
 from nameko.dependency_providers import Config
-from nameko.events import event_handler
+from shared.handlers import event_handler
 from shared.entrypoints import rpc
 
 from services.registration import signup

@@ -5,7 +5,7 @@
 
 Every POST to /2010-04-01/Accounts/{sid}/Messages.json is checked for Basic auth and the form
 fields To, From and Body, answered like Twilio does (201 with a message SID) and appended to the
-record file as one JSON line. It prints its port on the first line of stdout when ready.
+record file as one JSON line, with the time it arrived. It prints its port on the first line of stdout when ready.
 """
 import argparse
 import base64
@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -54,7 +55,7 @@ def make_handler(record_path, auth, fail_ratio, errors):
                 return self._answer(400, {"code": code, "message": f"error {code}", "status": 400})
             sid = "SM" + uuid.uuid4().hex
             with lock, open(record_path, "a", encoding="utf-8") as record:
-                record.write(json.dumps({"sid": sid, **form}, ensure_ascii=False) + "\n")
+                record.write(json.dumps({"sid": sid, "received_at": time.time(), **form}, ensure_ascii=False) + "\n")
             return self._answer(201, {"sid": sid, "status": "queued", "to": form["To"], "from": form["From"],
                                       "body": form["Body"], "account_sid": auth[0], "num_segments": "1"})
 

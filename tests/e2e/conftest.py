@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 import requests
+from pathlib import Path
 
 from shared.config import REPO_ROOT
 from tests.conftest import POSTGRES_ADMIN_URL, Recorded, _start_double
@@ -25,11 +26,47 @@ def free_port():
 
 
 class System:
-    def __init__(self, base_url, sms, mail, process):
-        self.base_url, self.sms, self.mail, self.process = base_url, sms, mail, process
+    def __init__(self, base_url, sms, mail, env, log):
+        self.base_url, self.sms, self.mail, self.env, self.log = base_url, sms, mail, env, log
+        self.processes = {}
         self.http = requests.Session()
         # the load tests run a hundred clients at once
         self.http.mount("http://", requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=200))
+
+    def start(self, name=None):
+        """Start every service as `make run` does (name None), or one service on its own."""
+        command = [sys.executable, "-m", "services.run"] + ([name] if name else [])
+        self.processes[name or "all"] = subprocess.Popen(command, cwd=REPO_ROOT, env=self.env,
+                                                          stdout=self.log, stderr=subprocess.STDOUT)
+
+    def kill(self, name):
+        """SIGKILL: no clean shutdown, nothing flushed."""
+        process = self.processes.pop(name)
+        process.kill()
+        process.wait()
+
+    def wait_healthy(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.call("GET", "/health").status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            if any(p.poll() is not None for p in self.processes.values()):
+                break
+            time.sleep(0.2)
+        raise RuntimeError(f"the system did not become healthy:\n{Path(self.log.name).read_text()[-5000:]}")
+
+    def stop(self):
+        for process in self.processes.values():
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
 
     def call(self, method, path, staff=False, **kwargs):
         headers = kwargs.pop("headers", {})
@@ -38,7 +75,9 @@ class System:
         return self.http.request(method, self.base_url + path, headers=headers, timeout=30, **kwargs)
 
 
-def start_system(tmp_path, database_urls=None, **settings):
+def start_system(tmp_path, database_urls=None, services=None, **settings):
+    """Start the system; `services` names the ones to start each on its own (default: all, as
+    `make run` does). Returns (system, stop)."""
     vhost = f"yhdessa-e2e-{uuid.uuid4().hex[:8]}"
     requests.put(f"{MANAGEMENT}/api/vhosts/{vhost}", timeout=10).raise_for_status()
     requests.put(f"{MANAGEMENT}/api/permissions/{vhost}/guest",
@@ -49,41 +88,34 @@ def start_system(tmp_path, database_urls=None, **settings):
     port = free_port()
     env = {
         **os.environ, "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}", "YHDESSA_VAR_DIR": str(tmp_path / "var"),
-        "GATEWAY_PORT": str(port), "STAFF_BOOTSTRAP_TOKEN": STAFF_TOKEN,
+        "GATEWAY_PORT": str(port), "PUBLIC_BASE_URL": f"https://yhdessa.example/{vhost}",
+        "STAFF_BOOTSTRAP_TOKEN": STAFF_TOKEN,
         "TWILIO_ACCOUNT_SID": "ACtest", "TWILIO_AUTH_TOKEN": "secret", "TWILIO_FROM": "+358451234567",
         "TWILIO_API_URL": f"http://127.0.0.1:{twilio_port}", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port),
-        "LOG_LEVEL": "WARNING", **(database_urls or {}), **settings,
+        "LOG_LEVEL": "WARNING", "SMS_RATE_PER_SECOND": "0", "HANDLER_RETRY_DELAYS": "0.5,1,2",
+        **(database_urls or {}), **settings,
     }
-    log = open(tmp_path / "services.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "services.run"], cwd=REPO_ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
-    system = System(f"http://127.0.0.1:{port}", Recorded(sms_record), Recorded(mail_record), process)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if system.call("GET", "/health").status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            stop = [process, twilio, smtp]
-            for p in stop:
-                p.terminate()
-            raise RuntimeError(f"the system did not become healthy:\n{(tmp_path / 'services.log').read_text()[-5000:]}")
-        time.sleep(0.2)
+    log = open(tmp_path / "services.log", "a")
+    system = System(f"http://127.0.0.1:{port}", Recorded(sms_record), Recorded(mail_record), env, log)
 
     def stop():
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        system.stop()
         for double in (twilio, smtp):
             double.terminate()
             double.wait()
         log.close()
         requests.delete(f"{MANAGEMENT}/api/vhosts/{vhost}", timeout=10)
 
+    try:
+        if services is None:
+            system.start()
+            system.wait_healthy()
+        else:
+            for name in services:
+                system.start(name)
+    except BaseException:
+        stop()
+        raise
     return system, stop
 
 

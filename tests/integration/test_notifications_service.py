@@ -34,7 +34,7 @@ def start_notifications(container_factory, config_for, migrated, smtp_double):
     """Start notifications against the given Twilio double settings; returns (dispatch, database)."""
     def start(twilio_settings, **overrides):
         url = migrated("notifications")
-        config = config_for("notifications", DATABASE_URL=url, SEND_RETRY_BASE_SECONDS="0.2",
+        config = config_for("notifications", DATABASE_URL=url, SEND_RETRY_BASE_SECONDS="0.2", SMS_RATE_PER_SECOND="0",
                             **twilio_settings, **smtp_double[0], **overrides)
         container = container_factory(NotificationsService, config)
         container.start()
@@ -106,3 +106,54 @@ def test_a_twilio_that_fails_half_the_time_still_delivers_each_message_once(star
                timeout=30, message="all sent")
     assert sorted(m["To"] for m in sms.all()) == phones
     assert any(r["attempts"] > 1 for r in rows(database))
+
+
+def test_two_notifications_processes_together_keep_the_sms_rate(container_factory, config_for, postgres_database,
+                                                                 twilio_double, smtp_double):
+    from shared.migrations import upgrade
+    url = postgres_database()
+    upgrade("notifications", url)
+    twilio, sms = twilio_double()
+    config = config_for("notifications", DATABASE_URL=url, SMS_RATE_PER_SECOND="5", **twilio, **smtp_double[0])
+    for _ in range(2):  # two processes' worth of containers on one queue and one database
+        container_factory(NotificationsService, config).start()
+    dispatch = event_dispatcher(config)
+    for n in range(10):
+        data = registration_data(registration_id=f"r-{n}", phone=f"+35840100{n:04d}")
+        dispatch("registration", "registration_confirmed", make_envelope("registration_confirmed", data))
+    times = sorted(m["received_at"] for m in sms.wait_for(10))
+    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    # 5 a second means at least 0.2 s between any two, whichever process sent them (a little
+    # slack for the clock of the double's threads).
+    assert min(gaps) >= 0.18, gaps
+
+
+def test_a_message_whose_send_was_interrupted_stays_sending_and_is_not_sent_again(migrated):
+    from services.notifications.storage import NotificationStore
+    from services.notifications.messages import render
+    from shared.events import parse_envelope
+    store = NotificationStore(Database(migrated("notifications")))
+    envelope, data = parse_envelope(make_envelope("registration_confirmed", registration_data()), "registration_confirmed")
+    notification_id = store.record(envelope, data, render("registration_confirmed", data))
+    assert store.claim(notification_id) is not None
+    # The process dies here, during the provider call: nothing records the outcome.
+    assert store.claim(notification_id) is None and store.due() == []
+    [row] = rows(store.database)
+    assert row["status"] == "sending"
+
+
+def test_delivery_reports_only_move_a_message_forward(migrated):
+    from services.notifications.storage import NotificationStore
+    from services.notifications.messages import render
+    from shared.events import parse_envelope
+    store = NotificationStore(Database(migrated("notifications")))
+    envelope, data = parse_envelope(make_envelope("registration_confirmed", registration_data()), "registration_confirmed")
+    notification_id = store.record(envelope, data, render("registration_confirmed", data))
+    store.claim(notification_id)
+    store.sent(notification_id, "SM123")
+    assert store.record_delivery("SM123", "delivered")
+    assert not store.record_delivery("SM123", "sent")        # late
+    assert not store.record_delivery("SM123", "delivered")   # repeated
+    assert not store.record_delivery("SM999", "delivered")   # unknown
+    [row] = rows(store.database)
+    assert row["status"] == "delivered"

@@ -1,0 +1,80 @@
+"""Event handlers that never drop a message they failed on.
+
+nameko acks a message whose handler raised. Ours instead republish it to a delay queue whose TTL
+dead-letters it back onto the handler's own queue (1 s, 5 s, 30 s, 2 min, 10 min by default:
+`HANDLER_RETRY_DELAYS`), and after the last retry move it to the service's dead-letter queue,
+`<service>.dead-letters`, with the error. A message that breaks its contract goes there at once. `python -m shared.dead_letters` lists and replays them.
+Only once the message is safely republished is the original acked; if that fails too (the broker
+went away), it is requeued instead.
+"""
+import logging
+import traceback
+import uuid
+
+from kombu import Exchange, Queue
+from nameko.amqp.publish import Publisher
+from nameko.events import EventHandler
+from pydantic import ValidationError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DELAYS = "1,5,30,120,600"
+ATTEMPTS = "x-yhdessa-attempts"
+ERROR = "x-yhdessa-error"
+ORIGINAL_QUEUE = "x-yhdessa-queue"
+DEAD_ID = "x-yhdessa-dead-id"
+DEFAULT_EXCHANGE = Exchange("", type="direct")
+# A message that breaks its contract fails the same way every time: no point retrying it.
+NOT_RETRIED = (ValidationError,)
+
+
+def dead_letter_queue(service_name):
+    return Queue(f"{service_name}.dead-letters", exchange=DEFAULT_EXCHANGE, routing_key=f"{service_name}.dead-letters",
+                 durable=True)
+
+
+def retry_queue(queue_name, delay_ms):
+    return Queue(f"{queue_name}.retry-{delay_ms}ms", exchange=DEFAULT_EXCHANGE, routing_key=f"{queue_name}.retry-{delay_ms}ms",
+                 durable=True, queue_arguments={"x-message-ttl": delay_ms, "x-dead-letter-exchange": "",
+                                                "x-dead-letter-routing-key": queue_name})
+
+
+class RetryingEventHandler(EventHandler):
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self.delays_ms = [int(float(s) * 1000) for s in config.get("HANDLER_RETRY_DELAYS", DEFAULT_DELAYS).split(",") if s]
+        self.publisher = Publisher(config["AMQP_URI"], serializer="json", use_confirms=True)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        if exc_info is not None:
+            self._store_failure(message, exc_info)
+            return result, exc_info
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def _store_failure(self, message, exc_info):
+        headers = dict(message.headers or {})
+        attempts = int(headers.get(ATTEMPTS, 0)) + 1
+        error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()[:2000]
+        headers.update({ATTEMPTS: attempts, ERROR: error, ORIGINAL_QUEUE: self.queue.name})
+        headers.pop("x-death", None)
+        if attempts <= len(self.delays_ms) and not issubclass(exc_info[0], NOT_RETRIED):
+            target = retry_queue(self.queue.name, self.delays_ms[attempts - 1])
+            log.warning("handler %s failed (attempt %d), retrying in %d ms: %s",
+                        self.method_name, attempts, self.delays_ms[attempts - 1], error)
+        else:
+            target = dead_letter_queue(self.container.service_name)
+            headers[DEAD_ID] = str(uuid.uuid4())
+            log.error("handler %s failed %d times; moved to %s: %s", self.method_name, attempts, target.name, error)
+        try:
+            self.publisher.publish(message.payload, exchange=DEFAULT_EXCHANGE, routing_key=target.name,
+                                   headers=headers, declare=[target])
+        except Exception:
+            log.exception("could not set the failed message aside; requeueing it")
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+
+event_handler = RetryingEventHandler.decorator
