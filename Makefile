@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test seed staff-token migrate install clean
+.PHONY: run test seed staff-token migrate dead-letters replay-dead-letters install clean
 
 $(STAMP): requirements.txt requirements-test.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version' 
@@ -35,6 +35,14 @@ staff-token: $(STAMP)
 ## make migrate: create or upgrade every service's database schema
 migrate: $(STAMP)
 	for s in catalog registration notifications; do $(PY) -m shared.migrations $$s upgrade || exit 1; done
+
+## make dead-letters SERVICE=notifications: messages a service's handlers gave up on
+dead-letters: $(STAMP)
+	$(PY) -m shared.dead_letters list $(or $(SERVICE),notifications)
+
+## make replay-dead-letters SERVICE=notifications ID=<id> (or ALL=1): hand them back to their handler
+replay-dead-letters: $(STAMP)
+	$(PY) -m shared.dead_letters replay $(or $(SERVICE),notifications) $(if $(ALL),--all,$(ID))
 
 clean:
 	rm -rf $(VENV) var

@@ -52,6 +52,11 @@ REGISTRATION = {
         "channel": {"enum": ["sms", "email"]}, "created_at": {"type": "string", "format": "date-time"},
         "cancelled_at": {"type": ["string", "null"], "format": "date-time"},
         "event": {"type": "object"},
+        "messages": {"type": "array", "description": "staff only: each message about the registration",
+                     "items": {"type": "object", "properties": {
+                         "template": {"type": "string"}, "channel": {"enum": ["sms", "email"]},
+                         "status": {"enum": ["created", "sending", "sent", "delivered", "undelivered", "failed"]},
+                         "error_code": {"type": ["string", "null"]}}}},
     },
 }
 
@@ -138,6 +143,15 @@ def document():
                         "responses": {"200": {"description": "registrations",
                                               **_json({"type": "array", "items": _ref("Registration")})},
                                       **_errors(401, 404)}},
+            },
+            "/webhooks/twilio/status": {
+                "post": {"summary": "Twilio's delivery report, signed with X-Twilio-Signature",
+                         "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+                             "type": "object", "properties": {"MessageSid": {"type": "string"},
+                                                              "MessageStatus": {"type": "string"},
+                                                              "ErrorCode": {"type": "string"}}}}}},
+                         "responses": {"204": {"description": "taken"}, "403": {"description": "not signed by Twilio",
+                                                                              **_json(_ref("Error"))}}},
             },
             "/api/registrations/{cancel_code}": {
                 "get": {"summary": "Your own registration", "parameters": [CODE],
