@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test seed staff-token migrate dead-letters replay-dead-letters install clean
+.PHONY: run test bench seed staff-token migrate dead-letters replay-dead-letters install clean
 
 $(STAMP): requirements.txt requirements-test.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version' 
@@ -22,6 +22,10 @@ run: $(STAMP)
 ## make test: the whole suite (needs RabbitMQ with its management plugin, and PostgreSQL)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make bench [QUICK=1]: sign-up and notification throughput on PostgreSQL (prints a table, writes var/bench/)
+bench: $(STAMP)
+	$(PY) -m tests.bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 ## make seed: demo events shaped after real ones, dated in the future (published when catalog runs)
 seed: $(STAMP)

@@ -7,22 +7,14 @@ replaced by a double that speaks the real protocol: a local HTTP server playing 
 API (the real twilio library posts to it), a real SMTP server (aiosmtpd). Nothing of our own is
 mocked.
 """
-import json
-import os
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
-import psycopg2
 import pytest
-from sqlalchemy.engine import make_url
 
-from shared.config import REPO_ROOT, service_config
+from shared.config import service_config
 from shared.migrations import upgrade
-
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from tests.system import Recorded, create_postgres_database, drop_postgres_databases, start_double
 
 
 # --- databases ---------------------------------------------------------------------------------
@@ -31,25 +23,14 @@ POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@
 def postgres_database():
     """A factory of fresh, empty PostgreSQL databases, dropped after the test."""
     created = []
-    admin = make_url(POSTGRES_ADMIN_URL)
 
     def make():
-        name = f"yhdessa_test_{uuid.uuid4().hex[:12]}"
-        connection = psycopg2.connect(host=admin.host, port=admin.port, user=admin.username, dbname=admin.database)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        connection.close()
-        created.append(name)
-        return admin.set(database=name).render_as_string(hide_password=False)
+        url = create_postgres_database("yhdessa_test")
+        created.append(url)
+        return url
 
     yield make
-    connection = psycopg2.connect(host=admin.host, port=admin.port, user=admin.username, dbname=admin.database)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        for name in created:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    connection.close()
+    drop_postgres_databases(created)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -72,33 +53,6 @@ def migrated(database_url):
 
 # --- doubles of what lies outside ------------------------------------------------------------
 
-class Recorded:
-    """What a double has received, read from its JSON-lines record."""
-
-    def __init__(self, path):
-        self.path = Path(path)
-        self.path.touch()
-
-    def all(self):
-        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line]
-
-    def wait_for(self, count, timeout=20):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            entries = self.all()
-            if len(entries) >= count:
-                return entries
-            time.sleep(0.05)
-        raise AssertionError(f"expected {count} messages, got {len(self.all())}: {self.all()}")
-
-
-def _start_double(module, record, *args):
-    process = subprocess.Popen([sys.executable, "-m", module, "--record", str(record), *args],
-                               cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
-    port = int(process.stdout.readline())
-    return process, port
-
-
 @pytest.fixture
 def twilio_double(tmp_path):
     """Start a Twilio Messages API double; returns a function of its options -> (settings, record)."""
@@ -106,7 +60,7 @@ def twilio_double(tmp_path):
 
     def start(*args):
         record = tmp_path / f"sms-{len(processes)}.jsonl"
-        process, port = _start_double("tests.doubles.twilio_api", record, *args)
+        process, port = start_double("tests.doubles.twilio_api", record, *args)
         processes.append(process)
         settings = {"TWILIO_ACCOUNT_SID": "ACtest", "TWILIO_AUTH_TOKEN": "secret", "TWILIO_FROM": "+358451234567",
                     "TWILIO_API_URL": f"http://127.0.0.1:{port}"}
@@ -121,7 +75,7 @@ def twilio_double(tmp_path):
 @pytest.fixture
 def smtp_double(tmp_path):
     record = tmp_path / "mail.jsonl"
-    process, port = _start_double("tests.doubles.smtp_server", record)
+    process, port = start_double("tests.doubles.smtp_server", record)
     yield {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port)}, Recorded(record)
     process.terminate()
     process.wait()

@@ -1,0 +1,192 @@
+"""`make bench`: how fast sign-ups and notifications flow, against what the machine allows.
+
+Starts every service as its own process on PostgreSQL with an unthrottled Twilio double, drives it
+over HTTP from a separate load-generating process, and prints one table (the same figures go to
+var/bench/latest.json):
+
+1. opening rush: concurrent clients sign up for a handful of events: sign-ups per second, HTTP
+   latency, and the time from each 201 to its confirmation reaching the Twilio double; the counts
+   are checked (nobody over capacity, one message per accepted sign-up);
+2. event cancelled: one event's registrants all told: time to the last message, messages/s;
+3. peak resident memory of each service process;
+4. the machine's limits measured in the same run (RabbitMQ confirmed persistent messages,
+   PostgreSQL single-row commits) and each figure's ratio to them.
+
+    python -m tests.bench.run [--quick] [--sign-ups 10000] [--clients 50] [--cancelled 5000]
+"""
+import argparse
+import collections
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from shared.config import REPO_ROOT, VAR_DIR
+from tests.bench import raw
+from tests.e2e.helpers import create_event
+from tests.system import create_postgres_database, drop_postgres_databases, start_system
+
+SERVICES = ("notifications", "registration", "catalog", "gateway")
+EVENTS = 5
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def drive(system, workdir, name, event_ids, total, clients, first_number):
+    out = workdir / f"{name}.jsonl"
+    subprocess.run([sys.executable, "-m", "tests.bench.load", "--base-url", system.base_url,
+                    "--events", ",".join(event_ids), "--total", str(total), "--clients", str(clients),
+                    "--first-number", str(first_number), "--out", str(out)], cwd=REPO_ROOT, check=True)
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def warm_up(system, event_id, number):
+    """One sign-up, retried until registration knows the just-published event."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        response = system.call("POST", f"/api/events/{event_id}/registrations",
+                               json={"name": "Lämmittely", "phone": f"050{number:07d}"})
+        if response.status_code == 201:
+            return
+        time.sleep(0.05)
+    raise RuntimeError("registration never learnt of the event")
+
+
+def opening_rush(system, workdir, total, clients):
+    capacity = (total * 19 // 20) // EVENTS - 20  # most get a seat, some the waiting list, some are refused
+    events = [create_event(system, capacity=capacity, waitlist_capacity=20) for _ in range(EVENTS)]
+    sms_before = len(system.sms.all())
+    for n, event in enumerate(events):
+        warm_up(system, event["id"], n)
+    system.sms.wait_for(sms_before + EVENTS, timeout=60)
+    sms_before += EVENTS
+
+    answers = drive(system, workdir, "rush", [e["id"] for e in events], total, clients, 1000000)
+    took = max(a["ended"] for a in answers) - min(a["started"] for a in answers)
+    statuses = collections.Counter(a["http"] for a in answers)
+    accepted = [a for a in answers if a["http"] == 201]
+    latencies = [(a["ended"] - a["started"]) * 1000 for a in answers]
+
+    messages = system.sms.wait_for(sms_before + len(accepted), timeout=600)[sms_before:]
+    time.sleep(2)
+    messages = system.sms.all()[sms_before:]
+    arrived = {}
+    for message in messages:
+        arrived.setdefault(message["To"], message["received_at"])
+    to_confirmation = [(arrived[a["phone"]] - a["ended"]) * 1000 for a in accepted if a["phone"] in arrived]
+
+    over_capacity = 0
+    for event in events:
+        roster = system.call("GET", f"/api/events/{event['id']}/registrations", staff=True).json()
+        seats = sum(r["seats"] for r in roster if r["status"] == "confirmed")
+        over_capacity += max(0, seats - event["capacity"])
+    return {
+        "sign_ups": total, "clients": clients, "seconds": took, "sign_ups_per_second": total / took,
+        "answers": dict(statuses), "accepted": len(accepted),
+        "http_ms": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99)},
+        "to_confirmation_ms": {"p50": percentile(to_confirmation, 50), "p99": percentile(to_confirmation, 99)},
+        "messages": len(messages), "messages_per_accepted": len(messages) / max(len(accepted), 1),
+        "seats_over_capacity": over_capacity,
+        "checks_pass": over_capacity == 0 and len(messages) == len(accepted) == len(set(arrived)),
+    }
+
+
+def event_cancelled(system, workdir, registrants, clients):
+    event = create_event(system, capacity=registrants)
+    before = len(system.sms.all())
+    warm_up(system, event["id"], 99)
+    drive(system, workdir, "cancel-setup", [event["id"]], registrants - 1, clients, 5000000)
+    system.sms.wait_for(before + registrants, timeout=900)
+    before = len(system.sms.all())
+    started = time.time()
+    assert system.call("POST", f"/api/events/{event['id']}/cancel", staff=True).status_code == 200
+    told = system.sms.wait_for(before + registrants, timeout=900)[before:]
+    last = max(m["received_at"] for m in told)
+    return {"registrants": registrants, "seconds": last - started, "messages_per_second": registrants / (last - started),
+            "messages": len(told), "each_told_once": len({m["To"] for m in told}) == registrants == len(told)}
+
+
+def peak_memory_mb(system):
+    peaks = {}
+    for name, process in system.processes.items():
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        kilobytes = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+        peaks[name] = kilobytes / 1024
+    return peaks
+
+
+def report(results):
+    rush, cancel, memory, limits = results["opening_rush"], results["event_cancelled"], results["memory_mb"], results["limits"]
+    rows = [
+        ("Opening rush", f"{rush['sign_ups']} sign-ups, {rush['clients']} clients", ""),
+        ("  sign-ups per second", f"{rush['sign_ups_per_second']:.0f}",
+         f"{rush['sign_ups_per_second'] / limits['postgresql_commits_per_second']:.1%} of PostgreSQL commits/s"),
+        ("  HTTP latency p50 / p95 / p99", "{p50:.0f} / {p95:.0f} / {p99:.0f} ms".format(**rush["http_ms"]), ""),
+        ("  201 to SMS at Twilio p50 / p99", "{p50:.0f} / {p99:.0f} ms".format(**rush["to_confirmation_ms"]), ""),
+        ("  answers", ", ".join(f"{k}: {v}" for k, v in sorted(rush["answers"].items())), ""),
+        ("  counts", "ok" if rush["checks_pass"] else "WRONG",
+         f"{rush['messages']} messages for {rush['accepted']} accepted, {rush['seats_over_capacity']} seats over"),
+        ("Event cancelled", f"{cancel['registrants']} registrants", ""),
+        ("  until the last is told", f"{cancel['seconds']:.1f} s", ""),
+        ("  messages per second", f"{cancel['messages_per_second']:.0f}",
+         f"{cancel['messages_per_second'] / limits['rabbitmq_published_per_second']:.1%} of RabbitMQ confirmed publishes/s"),
+        ("  each told once", "ok" if cancel["each_told_once"] else "WRONG", ""),
+        ("Peak memory", ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items()), ""),
+        ("Limits of this machine", "", ""),
+        ("  RabbitMQ persistent + confirms", f"{limits['rabbitmq_published_per_second']:.0f}/s published, "
+                                             f"{limits['rabbitmq_consumed_per_second']:.0f}/s consumed", ""),
+        ("  PostgreSQL single-row commits", f"{limits['postgresql_commits_per_second']:.0f}/s", ""),
+    ]
+    width = max(len(r[0]) for r in rows) + 2
+    value_width = max(len(r[1]) for r in rows) + 2
+    for label, value, note in rows:
+        print(f"{label:<{width}}{value:<{value_width}}{note}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes: well under a minute")
+    parser.add_argument("--sign-ups", type=int)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--cancelled", type=int)
+    args = parser.parse_args(argv)
+    sign_ups = args.sign_ups or (1000 if args.quick else 10000)
+    cancelled = args.cancelled or (300 if args.quick else 5000)
+    raw_count = 2000 if args.quick else 10000
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    workdir = VAR_DIR / "bench" / stamp
+    workdir.mkdir(parents=True)
+    urls = {f"{s.upper()}_DATABASE_URL": create_postgres_database(f"yhdessa_bench_{s}")
+            for s in ("catalog", "registration", "notifications")}
+    raw_database = create_postgres_database("yhdessa_bench_raw")
+    system, stop = start_system(workdir, urls, services=SERVICES, SMS_RATE_PER_SECOND="0")
+    try:
+        system.wait_healthy()
+        results = {"when": stamp, "quick": args.quick}
+        print(f"opening rush: {sign_ups} sign-ups from {args.clients} clients …", flush=True)
+        results["opening_rush"] = opening_rush(system, workdir, sign_ups, args.clients)
+        print(f"event cancelled: {cancelled} registrants …", flush=True)
+        results["event_cancelled"] = event_cancelled(system, workdir, cancelled, args.clients)
+        results["memory_mb"] = peak_memory_mb(system)
+    finally:
+        stop()
+    print("the machine's limits …", flush=True)
+    published, consumed = raw.rabbitmq(raw_count)
+    results["limits"] = {"rabbitmq_published_per_second": published, "rabbitmq_consumed_per_second": consumed,
+                         "postgresql_commits_per_second": raw.postgresql(raw_database, raw_count)}
+    drop_postgres_databases(list(urls.values()) + [raw_database])
+    print()
+    report(results)
+    for path in (workdir / "results.json", VAR_DIR / "bench" / "latest.json"):
+        path.write_text(json.dumps(results, indent=2))
+    print(f"\nfigures: {VAR_DIR / 'bench' / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""Running the whole system outside pytest's fixtures too (the end-to-end tests and `make bench`):
+every service its own process on a fresh RabbitMQ vhost, local Twilio and SMTP doubles in place of
+the outside world, and throwaway PostgreSQL databases."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg2
+import requests
+from sqlalchemy.engine import make_url
+
+from shared.config import REPO_ROOT
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+MANAGEMENT = os.environ.get("RABBIT_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672")
+STAFF_TOKEN = "e2e-staff-token"
+
+
+def _admin_connection():
+    admin = make_url(POSTGRES_ADMIN_URL)
+    connection = psycopg2.connect(host=admin.host, port=admin.port, user=admin.username, dbname=admin.database)
+    connection.autocommit = True
+    return admin, connection
+
+
+def create_postgres_database(prefix):
+    """A new empty PostgreSQL database; returns its URL."""
+    admin, connection = _admin_connection()
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_databases(urls):
+    _, connection = _admin_connection()
+    with connection.cursor() as cursor:
+        for url in urls:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+    connection.close()
+
+
+def start_double(module, record, *args):
+    """Start a double (tests/doubles) as its own process; returns (process, port)."""
+    process = subprocess.Popen([sys.executable, "-m", module, "--record", str(record), *args],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    port = int(process.stdout.readline())
+    return process, port
+
+
+class Recorded:
+    """What a double has received, read from its JSON-lines record."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.path.touch()
+
+    def all(self):
+        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line]
+
+    def wait_for(self, count, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            entries = self.all()
+            if len(entries) >= count:
+                return entries
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} messages, got {len(self.all())}: {self.all()}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class System:
+    def __init__(self, base_url, sms, mail, env, log):
+        self.base_url, self.sms, self.mail, self.env, self.log = base_url, sms, mail, env, log
+        self.processes = {}
+        self.http = requests.Session()
+        # the load tests run a hundred clients at once
+        self.http.mount("http://", requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=200))
+
+    def start(self, name=None):
+        """Start every service as `make run` does (name None), or one service on its own."""
+        command = [sys.executable, "-m", "services.run"] + ([name] if name else [])
+        self.processes[name or "all"] = subprocess.Popen(command, cwd=REPO_ROOT, env=self.env,
+                                                          stdout=self.log, stderr=subprocess.STDOUT)
+
+    def kill(self, name):
+        """SIGKILL: no clean shutdown, nothing flushed."""
+        process = self.processes.pop(name)
+        process.kill()
+        process.wait()
+
+    def wait_healthy(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.call("GET", "/health").status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            if any(p.poll() is not None for p in self.processes.values()):
+                break
+            time.sleep(0.2)
+        raise RuntimeError(f"the system did not become healthy:\n{Path(self.log.name).read_text()[-5000:]}")
+
+    def stop(self):
+        for process in self.processes.values():
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
+
+    def call(self, method, path, staff=False, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if staff:
+            headers["Authorization"] = f"Bearer {STAFF_TOKEN}"
+        return self.http.request(method, self.base_url + path, headers=headers, timeout=30, **kwargs)
+
+
+def start_system(tmp_path, database_urls=None, services=None, **settings):
+    """Start the system; `services` names the ones to start each on its own (default: all, as
+    `make run` does). Returns (system, stop)."""
+    vhost = f"yhdessa-e2e-{uuid.uuid4().hex[:8]}"
+    requests.put(f"{MANAGEMENT}/api/vhosts/{vhost}", timeout=10).raise_for_status()
+    requests.put(f"{MANAGEMENT}/api/permissions/{vhost}/guest",
+                 json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
+    sms_record, mail_record = tmp_path / "sms.jsonl", tmp_path / "mail.jsonl"
+    twilio, twilio_port = start_double("tests.doubles.twilio_api", sms_record)
+    smtp, smtp_port = start_double("tests.doubles.smtp_server", mail_record)
+    port = free_port()
+    env = {
+        **os.environ, "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}", "YHDESSA_VAR_DIR": str(tmp_path / "var"),
+        "GATEWAY_PORT": str(port), "PUBLIC_BASE_URL": f"https://yhdessa.example/{vhost}",
+        "STAFF_BOOTSTRAP_TOKEN": STAFF_TOKEN,
+        "TWILIO_ACCOUNT_SID": "ACtest", "TWILIO_AUTH_TOKEN": "secret", "TWILIO_FROM": "+358451234567",
+        "TWILIO_API_URL": f"http://127.0.0.1:{twilio_port}", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port),
+        "LOG_LEVEL": "WARNING", "SMS_RATE_PER_SECOND": "0", "HANDLER_RETRY_DELAYS": "0.5,1,2",
+        **(database_urls or {}), **settings,
+    }
+    log = open(tmp_path / "services.log", "a")
+    system = System(f"http://127.0.0.1:{port}", Recorded(sms_record), Recorded(mail_record), env, log)
+
+    def stop():
+        system.stop()
+        for double in (twilio, smtp):
+            double.terminate()
+            double.wait()
+        log.close()
+        requests.delete(f"{MANAGEMENT}/api/vhosts/{vhost}", timeout=10)
+
+    try:
+        if services is None:
+            system.start()
+            system.wait_healthy()
+        else:
+            for name in services:
+                system.start(name)
+    except BaseException:
+        stop()
+        raise
+    return system, stop
+
+
