@@ -123,7 +123,7 @@ class OutboxRelay:
                 .limit(BATCH_SIZE)
                 .with_for_update(skip_locked=True)
             ).all()
-            published = 0
+            published, unroutable = [], []
             for row in rows:
                 try:
                     self.publisher.publish(
@@ -131,17 +131,18 @@ class OutboxRelay:
                     )
                 except UndeliverableMessage:
                     # No consumer queue is bound yet: keep the event until one is.
-                    session.execute(
-                        update(table)
-                        .where(table.c.seq == row.seq)
-                        .values(attempts=table.c.attempts + 1, last_error="unroutable")
-                    )
+                    unroutable.append(row.seq)
                     continue
+                published.append(row.seq)
+            if published:
                 session.execute(
-                    update(table)
-                    .where(table.c.seq == row.seq)
+                    update(table).where(table.c.seq.in_(published))
                     .values(published_at=utcnow(), attempts=table.c.attempts + 1, last_error=None)
                 )
-                published += 1
+            if unroutable:
+                session.execute(
+                    update(table).where(table.c.seq.in_(unroutable))
+                    .values(attempts=table.c.attempts + 1, last_error="unroutable")
+                )
         # A full batch of publishable rows means there may be more; unroutable ones wait for the poll.
-        return published, len(rows) == BATCH_SIZE and published > 0
+        return len(published), len(rows) == BATCH_SIZE and bool(published)
