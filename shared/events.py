@@ -38,27 +38,6 @@ class Envelope(Contract):
     data: dict
 
 
-class CatalogEvent(Contract):
-    """`event_published`, `event_updated`, `event_cancelled`: the whole event as catalog has it."""
-
-    id: str
-    title: dict[str, str]
-    municipality: str
-    place: str
-    address: Optional[str] = None
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    capacity: int
-    waitlist_capacity: int = 0
-    max_group_size: int = 5
-    registration_opens_at: Optional[AwareDatetime] = None
-    registration_closes_at: Optional[AwareDatetime] = None
-    organizer: str
-    status: Literal["published", "draft", "cancelled"]
-    # on event_updated: the names of the fields that changed
-    changed: list[str] = []
-
-
 class EventSnapshot(Contract):
     """What a message about a registration needs to say about its event."""
 
@@ -69,6 +48,20 @@ class EventSnapshot(Contract):
     address: Optional[str] = None
     starts_at: AwareDatetime
     ends_at: AwareDatetime
+
+
+class CatalogEvent(EventSnapshot):
+    """`event_published`, `event_updated`, `event_cancelled`: the whole event as catalog has it."""
+
+    capacity: int
+    waitlist_capacity: int = 0
+    max_group_size: int = 5
+    registration_opens_at: Optional[AwareDatetime] = None
+    registration_closes_at: Optional[AwareDatetime] = None
+    organizer: str
+    status: Literal["published", "draft", "cancelled"]
+    # on event_updated: the names of the fields that changed
+    changed: list[str] = []
 
 
 class RegistrationEvent(Contract):

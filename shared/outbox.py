@@ -6,15 +6,17 @@ an event no queue is bound for yet (its consumer has never started) is kept and 
 not dropped by the broker. A crash between publish and marking can publish an event twice;
 consumers are idempotent by `event_id`, so that is harmless.
 """
+import datetime
 import json
 import logging
+import time
 
 import eventlet
 from eventlet.event import Event
 from eventlet.semaphore import Semaphore
 from kombu import Exchange
 from nameko.amqp.publish import Publisher, UndeliverableMessage
-from sqlalchemy import Column, Integer, String, Table, Text, select, update
+from sqlalchemy import Column, Integer, String, Table, Text, delete, select, update
 
 from shared.database import UtcDateTime, utcnow
 from shared.events import make_envelope
@@ -24,6 +26,9 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 200
 IDLE_SECONDS = 1.0
 MAX_IDLE_SECONDS = 5.0
+# Published events are kept a week (to answer "was it sent?"), then deleted, hourly.
+KEEP_PUBLISHED = datetime.timedelta(days=7)
+PRUNE_EVERY_SECONDS = 3600
 
 
 def outbox_table(metadata):
@@ -92,16 +97,27 @@ class OutboxRelay:
 
     def _run(self):
         idle = IDLE_SECONDS
+        pruned_at = time.monotonic()
         while True:
             try:
                 self.flush()
                 idle = IDLE_SECONDS
+                if time.monotonic() - pruned_at > PRUNE_EVERY_SECONDS:
+                    self.prune()
+                    pruned_at = time.monotonic()
             except Exception:  # broker or database down: keep the rows, try again later
                 log.warning("outbox relay could not publish; retrying in %.0f s", idle, exc_info=True)
                 idle = min(idle * 2, MAX_IDLE_SECONDS)
             with eventlet.Timeout(idle, False):
                 self._wakeup.wait()
             self._wakeup = Event()
+
+    def prune(self, keep=KEEP_PUBLISHED):
+        """Delete events published longer ago than `keep`; returns how many."""
+        with self.database.transaction() as session:
+            return session.execute(
+                delete(self.table).where(self.table.c.published_at < utcnow() - keep)
+            ).rowcount
 
     def flush(self):
         """Publish everything unpublished now; returns how many were published."""

@@ -18,6 +18,7 @@ import argparse
 import collections
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import time
@@ -57,6 +58,28 @@ def warm_up(system, event_id, number):
     raise RuntimeError("registration never learnt of the event")
 
 
+def cpu_seconds():
+    """CPU time used so far by each part of the system on this machine: our services, RabbitMQ,
+    PostgreSQL, and the doubles and load generator that stand in for the outside world."""
+    parts = {"services.run ": None, "beam.smp": "rabbitmq", "postgres": "postgresql",
+             "tests.doubles": "doubles", "tests.bench.load": "load generator"}
+    used = collections.Counter()
+    ticks = os.sysconf("SC_CLK_TCK")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        for pattern, name in parts.items():
+            if pattern in command:
+                used[name or command.split()[-1]] += (int(fields[11]) + int(fields[12])) / ticks
+                break
+    return used
+
+
 def opening_rush(system, workdir, total, clients):
     capacity = (total * 19 // 20) // EVENTS - 20  # most get a seat, some the waiting list, some are refused
     events = [create_event(system, capacity=capacity, waitlist_capacity=20) for _ in range(EVENTS)]
@@ -66,6 +89,7 @@ def opening_rush(system, workdir, total, clients):
     system.sms.wait_for(sms_before + EVENTS, timeout=60)
     sms_before += EVENTS
 
+    cpu_before = cpu_seconds()
     answers = drive(system, workdir, "rush", [e["id"] for e in events], total, clients, 1000000)
     took = max(a["ended"] for a in answers) - min(a["started"] for a in answers)
     statuses = collections.Counter(a["http"] for a in answers)
@@ -74,6 +98,7 @@ def opening_rush(system, workdir, total, clients):
 
     messages = system.sms.wait_for(sms_before + len(accepted), timeout=600)[sms_before:]
     time.sleep(2)
+    cpu_used = cpu_seconds() - cpu_before
     messages = system.sms.all()[sms_before:]
     arrived = {}
     for message in messages:
@@ -92,6 +117,9 @@ def opening_rush(system, workdir, total, clients):
         "to_confirmation_ms": {"p50": percentile(to_confirmation, 50), "p99": percentile(to_confirmation, 99)},
         "messages": len(messages), "messages_per_accepted": len(messages) / max(len(accepted), 1),
         "seats_over_capacity": over_capacity,
+        # CPU per sign-up, each confirmation sent included; the load generator's own
+        # process ended before the second reading, so it is not counted.
+        "cpu_ms_per_sign_up": {name: seconds * 1000 / total for name, seconds in cpu_used.most_common()},
         "checks_pass": over_capacity == 0 and len(messages) == len(accepted) == len(set(arrived)),
     }
 
@@ -131,6 +159,8 @@ def report(results):
         ("  answers", ", ".join(f"{k}: {v}" for k, v in sorted(rush["answers"].items())), ""),
         ("  counts", "ok" if rush["checks_pass"] else "WRONG",
          f"{rush['messages']} messages for {rush['accepted']} accepted, {rush['seats_over_capacity']} seats over"),
+        ("  CPU per sign-up", ", ".join(f"{k} {v:.1f}" for k, v in rush["cpu_ms_per_sign_up"].items()) + " ms",
+         "(2 cores: the sum bounds the rate)"),
         ("Event cancelled", f"{cancel['registrants']} registrants", ""),
         ("  until the last is told", f"{cancel['seconds']:.1f} s", ""),
         ("  messages per second", f"{cancel['messages_per_second']:.0f}",

@@ -82,3 +82,18 @@ def test_events_are_published_in_the_order_they_were_committed(outbox, rabbit_co
     ids = [commit_event(database, table, f"r-{n}")["event_id"] for n in range(20)]
     OutboxRelay(database, table, rabbit_config["AMQP_URI"], "registration").flush()
     assert [b["event_id"] for b in received(rabbit_config["AMQP_URI"], queue)] == ids
+
+
+def test_published_events_are_pruned_after_a_while_and_unpublished_ones_never(outbox, rabbit_config):
+    import datetime as dt
+    database, table = outbox
+    relay = OutboxRelay(database, table, rabbit_config["AMQP_URI"], "registration")
+    bind_queue(rabbit_config["AMQP_URI"])
+    commit_event(database, table, "published")
+    relay.flush()
+    commit_event(database, table, "waiting")  # not yet published
+    assert relay.prune(keep=dt.timedelta(days=7)) == 0
+    assert relay.prune(keep=dt.timedelta(0)) == 1
+    with database.transaction() as session:
+        [row] = session.execute(select(table.c.published_at)).all()
+    assert row.published_at is None
