@@ -4,7 +4,7 @@ import pytest
 
 import datetime as dt
 
-from tests.e2e.helpers import HELSINKI, create_event, finnish_day, sign_up
+from tests.e2e.helpers import HELSINKI, create_event, event_body, finnish_day, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -79,3 +79,35 @@ def test_health_reports_every_service_and_openapi_documents_the_api(system):
     assert document["openapi"].startswith("3.")
     assert {"/api/events", "/api/events/{id}/registrations", "/api/registrations/{cancel_code}"} <= set(document["paths"])
     assert "SignUp" in document["components"]["schemas"]
+
+
+def test_a_staff_token_made_with_the_documented_command_works_and_is_stored_hashed(system):
+    import json
+    import sqlite3
+    import subprocess
+    import sys
+
+    from shared.config import REPO_ROOT
+
+    made = subprocess.run([sys.executable, "-m", "services.catalog.staff_tokens", "create", "Maija / Kosketus",
+                           "--organizer", "Keski-Suomen järjestöverkosto"],
+                          cwd=REPO_ROOT, env=system.env, capture_output=True, text=True, check=True)
+    token = json.loads(made.stdout)["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert system.call("GET", "/api/events", headers=headers).status_code == 200
+    created = system.call("POST", "/api/events", json=event_body(), headers=headers)
+    assert created.status_code == 201
+
+    database = sqlite3.connect(f"{system.env['YHDESSA_VAR_DIR']}/catalog.db")
+    stored = [row[0] for row in database.execute("SELECT token_hash FROM staff_tokens")]
+    database.close()
+    assert token not in stored and len(stored[0]) == 64
+
+
+def test_logs_hold_no_full_phone_number_or_email_address(system):
+    event = create_event(system)
+    sign_up(system, event["id"], {"name": "Loki", "phone": "0409990001", "email": "loki@example.fi"})
+    sign_up(system, event["id"], {"name": "Loki", "phone": "+1 212 555 0100"})  # refused, and logged as such
+    system.sms.wait_for(1)
+    log = open(system.log.name, encoding="utf-8").read()
+    assert "0409990001" not in log and "+358409990001" not in log and "loki@example.fi" not in log
