@@ -60,6 +60,7 @@ def require_broker():
 def run_one(name):
     """Migrate and run one service in this process until SIGTERM or Ctrl-C."""
     from nameko.cli.run import run
+
     from shared.migrations import upgrade
 
     logs.configure(name, setting("LOG_LEVEL"))

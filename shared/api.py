@@ -7,9 +7,6 @@ from typing import Literal, Optional
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-LANGUAGES = ("fi", "sv", "en")
-Text = Field(min_length=1, max_length=2000)
-
 
 class Body(BaseModel):
     # Unknown fields are refused, so a typo ("capasity") is an error, not silently ignored.

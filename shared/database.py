@@ -24,10 +24,6 @@ def engine_url(url):
     return parsed
 
 
-def is_sqlite(url):
-    return make_url(url).get_backend_name() == "sqlite"
-
-
 def make_engine(url):
     """An engine for `url`; SQLite files get their folder, WAL and a generous busy timeout."""
     parsed = engine_url(url)

@@ -13,7 +13,14 @@ import sys
 from kombu import Connection
 
 from shared.config import setting
-from shared.handlers import ATTEMPTS, DEAD_ID, DEFAULT_EXCHANGE, ERROR, ORIGINAL_QUEUE, dead_letter_queue
+from shared.handlers import (
+    ATTEMPTS,
+    DEAD_ID,
+    DEFAULT_EXCHANGE,
+    ERROR,
+    ORIGINAL_QUEUE,
+    dead_letter_queue,
+)
 
 
 def _messages(channel, service_name):

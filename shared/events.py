@@ -12,20 +12,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 VERSION = 1
 
-# event type -> the service that publishes it
-SOURCES = {
-    "event_published": "catalog",
-    "event_updated": "catalog",
-    "event_cancelled": "catalog",
-    "registration_confirmed": "registration",
-    "registration_waitlisted": "registration",
-    "registration_promoted": "registration",
-    "registration_cancelled": "registration",
-    "registration_event_changed": "registration",
-    "attendance_marked": "registration",
-}
-
-
 class Contract(BaseModel):
     model_config = ConfigDict(extra="ignore")
 

@@ -14,8 +14,12 @@ import pytest
 
 from shared.config import service_config
 from shared.migrations import upgrade
-from tests.system import Recorded, create_postgres_database, drop_postgres_databases, start_double
-
+from tests.system import (
+    Recorded,
+    create_postgres_database,
+    drop_postgres_databases,
+    start_double,
+)
 
 # --- databases ---------------------------------------------------------------------------------
 

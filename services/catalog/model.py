@@ -5,9 +5,6 @@ import zoneinfo
 
 from shared.errors import Conflict, ValidationFailed
 
-# Fields that, when staff change them, matter to someone already coming.
-FIELDS_REGISTRANTS_HEAR_OF = ("starts_at", "ends_at", "place", "address")
-
 EDITABLE = (
     "title", "description", "municipality", "place", "address", "starts_at", "ends_at",
     "capacity", "waitlist_capacity", "max_group_size", "registration_opens_at",

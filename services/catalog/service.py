@@ -1,10 +1,10 @@
 """The catalog service: events and the staff who publish them. Entrypoints only."""
-from shared.entrypoints import rpc
 from pydantic import ValidationError
 
 from services.catalog import model
 from services.catalog.dependencies import Catalog
 from shared.api import EventChange, NewEvent
+from shared.entrypoints import rpc
 from shared.errors import ValidationFailed, validation_failed
 
 

@@ -9,10 +9,10 @@ The token is printed once; only its hash is stored.
 import argparse
 import json
 
+from services.catalog.storage import CatalogStore
 from shared.config import setting
 from shared.database import Database
 from shared.migrations import upgrade
-from services.catalog.storage import CatalogStore
 
 
 def main(argv=None):

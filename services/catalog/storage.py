@@ -1,5 +1,4 @@
 """The catalog's storage verbs: every change and the event it publishes commit together."""
-import datetime
 import hashlib
 import secrets
 import uuid

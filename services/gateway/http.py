@@ -7,7 +7,12 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from shared.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, YhdessaError
+from shared.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    YhdessaError,
+)
 
 log = logging.getLogger(__name__)
 

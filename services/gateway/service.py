@@ -1,8 +1,8 @@
 """The gateway: Yhdessä's HTTP API. Entrypoints only: parse, call the owning service, answer."""
 
-from services.gateway import openapi
 from werkzeug.wrappers import Response
 
+from services.gateway import openapi
 from services.gateway.dependencies import Service, StaffAuth, TwilioSignature
 from services.gateway.http import http, json_body, json_response
 from shared.errors import NotFound, ValidationFailed

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 import eventlet
 
-from services.notifications.providers.errors import PermanentDeliveryError, TransientDeliveryError
+from services.notifications.providers.errors import (
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 
 log = logging.getLogger(__name__)
 

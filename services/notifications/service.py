@@ -1,18 +1,13 @@
 """The notifications service: every registration event becomes one message to one registrant.
 Entrypoints only."""
 from nameko.dependency_providers import Config
-from shared.handlers import event_handler
-from shared.entrypoints import rpc
 from nameko.timer import timer
 
 from services.notifications import delivery, messages
 from services.notifications.dependencies import Notifications, Providers
+from shared.entrypoints import rpc
 from shared.events import parse_envelope
-
-REGISTRATION_EVENTS = (
-    "registration_confirmed", "registration_waitlisted", "registration_promoted",
-    "registration_cancelled", "registration_event_changed",
-)
+from shared.handlers import event_handler
 
 
 class NotificationsService:

@@ -1,11 +1,11 @@
 """The registration service: seats, the waiting list and who is coming. Entrypoints only."""
 from nameko.dependency_providers import Config
-from shared.handlers import event_handler
-from shared.entrypoints import rpc
 
 from services.registration import signup
 from services.registration.dependencies import Registrations
+from shared.entrypoints import rpc
 from shared.events import parse_envelope
+from shared.handlers import event_handler
 
 
 class RegistrationService:

@@ -4,9 +4,9 @@ from typing import Optional
 
 from pydantic import ValidationError
 
+from services.registration.contacts import contact_details
 from shared.api import SignUp
 from shared.errors import ValidationFailed, validation_failed
-from services.registration.contacts import contact_details
 
 
 @dataclass(frozen=True)

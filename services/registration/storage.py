@@ -6,7 +6,13 @@ from sqlalchemy import func, select, update
 
 from services.registration import codes, rules, seating
 from services.registration.seating import CANCELLED, CONFIRMED, WAITLISTED
-from services.registration.tables import events, idempotency_keys, outbox, processed_events, registrations
+from services.registration.tables import (
+    events,
+    idempotency_keys,
+    outbox,
+    processed_events,
+    registrations,
+)
 from shared.database import utcnow
 from shared.errors import NotFound
 from shared.inbox import first_delivery

@@ -1,5 +1,15 @@
 """Registration's own tables: its copy of each event, registrations, idempotency keys, outbox, inbox."""
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, MetaData, String, Table, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    text,
+)
 
 from shared.database import UtcDateTime
 from shared.inbox import processed_events_table

@@ -3,6 +3,7 @@ import pytest
 
 from tests.system import create_postgres_database, drop_postgres_databases, start_system
 
+
 @pytest.fixture(scope="session")
 def system(tmp_path_factory):
     """The system on its embedded default, SQLite."""

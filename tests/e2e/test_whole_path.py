@@ -1,8 +1,8 @@
 """A resident signs up over HTTP and gets an SMS or email confirmation through the bus: the whole
 system as separate processes, with the real twilio library and a real SMTP conversation."""
-import pytest
-
 import datetime as dt
+
+import pytest
 
 from tests.e2e.helpers import HELSINKI, create_event, event_body, finnish_day, sign_up
 

@@ -1,5 +1,7 @@
 """Catalog and registration as nameko services on the real broker: what staff publish in the
 catalog reaches registration's copy by events, and bad input changes nothing anywhere."""
+import datetime as dt
+
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import func, select
@@ -12,8 +14,6 @@ from shared.database import Database
 from shared.errors import ValidationFailed
 from tests.conftest import wait_until
 from tests.integration.helpers import future
-
-import datetime as dt
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The notifications service with the real broker, its real database, the real twilio library
 talking to a local Twilio double and a real SMTP conversation with a local server."""
+import datetime as dt
 import time
 
 import pytest
@@ -12,8 +13,6 @@ from shared.database import Database
 from shared.events import make_envelope
 from tests.conftest import wait_until
 from tests.integration.helpers import future
-
-import datetime as dt
 
 
 def registration_data(**changes):
@@ -130,8 +129,8 @@ def test_two_notifications_processes_together_keep_the_sms_rate(container_factor
 
 
 def test_a_message_whose_send_was_interrupted_stays_sending_and_is_not_sent_again(migrated):
-    from services.notifications.storage import NotificationStore
     from services.notifications.messages import render
+    from services.notifications.storage import NotificationStore
     from shared.events import parse_envelope
     store = NotificationStore(Database(migrated("notifications")))
     envelope, data = parse_envelope(make_envelope("registration_confirmed", registration_data()), "registration_confirmed")
@@ -144,8 +143,8 @@ def test_a_message_whose_send_was_interrupted_stays_sending_and_is_not_sent_agai
 
 
 def test_delivery_reports_only_move_a_message_forward(migrated):
-    from services.notifications.storage import NotificationStore
     from services.notifications.messages import render
+    from services.notifications.storage import NotificationStore
     from shared.events import parse_envelope
     store = NotificationStore(Database(migrated("notifications")))
     envelope, data = parse_envelope(make_envelope("registration_confirmed", registration_data()), "registration_confirmed")

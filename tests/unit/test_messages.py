@@ -1,4 +1,6 @@
 """What residents read: their language, Finnish time style, the cancel code, two SMS segments."""
+import datetime as dt
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -7,8 +9,6 @@ from services.notifications import gsm
 from services.notifications.messages import render
 from services.notifications.timefmt import event_time
 from shared.events import RegistrationEvent
-
-import datetime as dt
 
 UTC = dt.timezone.utc
 

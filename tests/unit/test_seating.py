@@ -3,7 +3,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.registration.seating import CONFIRMED, WAITLISTED, Counts, placement, promotions
+from services.registration.seating import (
+    CONFIRMED,
+    WAITLISTED,
+    Counts,
+    placement,
+    promotions,
+)
 from shared.errors import Conflict
 
 

@@ -4,7 +4,10 @@ import socket
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from services.notifications.providers.errors import PermanentDeliveryError, TransientDeliveryError
+from services.notifications.providers.errors import (
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 from shared.logs import mask_email
 
 

@@ -7,7 +7,10 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from services.notifications.providers.errors import PermanentDeliveryError, TransientDeliveryError
+from services.notifications.providers.errors import (
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 from shared.logs import mask_phone
 
 log = logging.getLogger(__name__)

@@ -4,10 +4,10 @@ Revision ID: 9a33d28e887f
 Revises: 
 Create Date: 2026-11-27 17:54:46.948106
 """
-from alembic import op
 import sqlalchemy as sa
-import shared.database
+from alembic import op
 
+import shared.database
 
 revision = '9a33d28e887f'
 down_revision = None

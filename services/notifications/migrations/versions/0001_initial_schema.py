@@ -4,10 +4,10 @@ Revision ID: 46fb12765f1d
 Revises: 
 Create Date: 2026-11-27 17:54:48.714946
 """
-from alembic import op
 import sqlalchemy as sa
-import shared.database
+from alembic import op
 
+import shared.database
 
 revision = '46fb12765f1d'
 down_revision = None

@@ -4,10 +4,10 @@ Revision ID: de298b7f2eae
 Revises: 46fb12765f1d
 Create Date: 2026-11-27 18:13:00.051201
 """
-from alembic import op
 import sqlalchemy as sa
-import shared.database
+from alembic import op
 
+import shared.database
 
 revision = 'de298b7f2eae'
 down_revision = '46fb12765f1d'

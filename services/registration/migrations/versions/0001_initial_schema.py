@@ -4,10 +4,10 @@ Revision ID: 13bfa56a26e3
 Revises: 
 Create Date: 2026-11-27 17:54:47.844806
 """
-from alembic import op
 import sqlalchemy as sa
-import shared.database
+from alembic import op
 
+import shared.database
 
 revision = '13bfa56a26e3'
 down_revision = None
