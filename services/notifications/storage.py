@@ -48,11 +48,9 @@ class NotificationStore:
                 .where(notifications.c.id == notification_id, notifications.c.status == CREATED,
                        notifications.c.next_attempt_at <= now)
                 .values(status=SENDING, attempts=notifications.c.attempts + 1, updated_at=now)
-            ).rowcount
-            if claimed != 1:
-                return None
-            return dict(session.execute(
-                select(notifications).where(notifications.c.id == notification_id)).mappings().one())
+                .returning(*notifications.c)
+            ).mappings().first()
+        return dict(claimed) if claimed else None
 
     def sent(self, notification_id, provider_ref):
         now = utcnow()
