@@ -9,7 +9,6 @@ consumers are idempotent by `event_id`, so that is harmless.
 import datetime
 import json
 import logging
-import time
 
 import eventlet
 from eventlet.event import Event
@@ -26,9 +25,8 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 200
 IDLE_SECONDS = 1.0
 MAX_IDLE_SECONDS = 5.0
-# Published events are kept a week (to answer "was it sent?"), then deleted, hourly.
+# Published events are kept a week (to answer "was it sent?"), then deleted.
 KEEP_PUBLISHED = datetime.timedelta(days=7)
-PRUNE_EVERY_SECONDS = 3600
 
 
 def outbox_table(metadata):
@@ -59,6 +57,12 @@ def add_event(session, table, event_type, data):
         )
     )
     return envelope
+
+
+def prune_published(database, table, keep=KEEP_PUBLISHED):
+    """Delete events published longer ago than `keep`; returns how many. Unpublished ones stay."""
+    with database.transaction() as session:
+        return session.execute(delete(table).where(table.c.published_at < utcnow() - keep)).rowcount
 
 
 def event_exchange(service_name):
@@ -97,27 +101,16 @@ class OutboxRelay:
 
     def _run(self):
         idle = IDLE_SECONDS
-        pruned_at = time.monotonic()
         while True:
             try:
                 self.flush()
                 idle = IDLE_SECONDS
-                if time.monotonic() - pruned_at > PRUNE_EVERY_SECONDS:
-                    self.prune()
-                    pruned_at = time.monotonic()
             except Exception:  # broker or database down: keep the rows, try again later
                 log.warning("outbox relay could not publish; retrying in %.0f s", idle, exc_info=True)
                 idle = min(idle * 2, MAX_IDLE_SECONDS)
             with eventlet.Timeout(idle, False):
                 self._wakeup.wait()
             self._wakeup = Event()
-
-    def prune(self, keep=KEEP_PUBLISHED):
-        """Delete events published longer ago than `keep`; returns how many."""
-        with self.database.transaction() as session:
-            return session.execute(
-                delete(self.table).where(self.table.c.published_at < utcnow() - keep)
-            ).rowcount
 
     def flush(self):
         """Publish everything unpublished now; returns how many were published."""

@@ -1,13 +1,22 @@
 """The nameko dependency a service's storage hangs from.
 
 It owns the service's database engine, runs the outbox relay when the service publishes, wakes the
-relay after every worker (so an event goes out as soon as its transaction commits) and injects a
-store object with the service's domain verbs, never a raw session.
+relay after every worker (so an event goes out as soon as its transaction commits), keeps the
+outbox and inbox from growing forever, and injects a store object with the service's domain verbs,
+never a raw session.
 """
+import logging
+
+import eventlet
 from nameko.extensions import DependencyProvider
 
 from shared.database import Database
-from shared.outbox import OutboxRelay
+from shared.inbox import prune_processed
+from shared.outbox import OutboxRelay, prune_published
+
+log = logging.getLogger(__name__)
+
+HOUSEKEEPING_EVERY_SECONDS = 3600
 
 
 class ServiceStorage(DependencyProvider):
@@ -15,6 +24,8 @@ class ServiceStorage(DependencyProvider):
     store_class = None
     #: the service's outbox table, if it publishes events
     outbox = None
+    #: the service's processed-events table, if it consumes events
+    inbox = None
 
     def setup(self):
         config = self.container.config
@@ -28,11 +39,30 @@ class ServiceStorage(DependencyProvider):
     def start(self):
         if self.relay is not None:
             self.relay.start(spawn=self.container.spawn_managed_thread)
+        self._housekeeper = self.container.spawn_managed_thread(self._housekeeping)
 
     def stop(self):
         if self.relay is not None:
             self.relay.stop()
+        if getattr(self, "_housekeeper", None) is not None:
+            self._housekeeper.kill()
+            self._housekeeper = None
         self.database.dispose()
+
+    def housekeeping(self):
+        """Delete what no longer needs keeping: old published events, old processed event ids."""
+        if self.outbox is not None:
+            prune_published(self.database, self.outbox)
+        if self.inbox is not None:
+            prune_processed(self.database, self.inbox)
+
+    def _housekeeping(self):
+        while True:
+            eventlet.sleep(HOUSEKEEPING_EVERY_SECONDS)
+            try:
+                self.housekeeping()
+            except Exception:  # the database may be down for a moment: try again next time
+                log.warning("housekeeping failed", exc_info=True)
 
     def kill(self):
         self.stop()

@@ -6,6 +6,7 @@ from nameko.extensions import DependencyProvider
 from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
 from services.notifications.providers.sms import ConsoleSms, TwilioSms
 from services.notifications.storage import NotificationStore
+from services.notifications.tables import processed_events
 from shared.storage import ServiceStorage
 from shared.webhooks import TWILIO_STATUS_PATH
 
@@ -14,6 +15,7 @@ log = logging.getLogger(__name__)
 
 class Notifications(ServiceStorage):
     store_class = NotificationStore
+    inbox = processed_events
 
 
 class Channels:
