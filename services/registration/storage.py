@@ -14,7 +14,7 @@ from services.registration.tables import (
     registrations,
 )
 from shared.database import utcnow
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 from shared.inbox import first_delivery
 from shared.outbox import add_event
 
@@ -54,6 +54,9 @@ class RegistrationStore:
                     select(registrations).join(idempotency_keys)
                     .where(idempotency_keys.c.key == idempotency_key)
                 ).mappings().first()
+                if earlier is not None and earlier["event_id"] != event_id:
+                    raise Conflict("This Idempotency-Key was used for another event.",
+                                   code="idempotency_key_reused")
                 if earlier is not None:
                     return self._public(session, earlier, event), False
             rules.check_open(event, now)

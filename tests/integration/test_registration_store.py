@@ -107,6 +107,14 @@ def test_a_retried_request_with_the_same_idempotency_key_gets_the_first_answer(s
     assert not created and again["cancel_code"] == first["cancel_code"]
 
 
+def test_an_idempotency_key_used_for_another_event_is_refused(store):
+    first_event, second_event = published(store), published(store)
+    sign_up(store, first_event, "0401000001", key="k-1")
+    with pytest.raises(Conflict) as refused:
+        sign_up(store, second_event, "0401000002", key="k-1")
+    assert refused.value.code == "idempotency_key_reused" and count_registrations(store) == 1
+
+
 def test_a_group_larger_than_allowed_is_refused(store):
     event = published(store, max_group_size=2)
     with pytest.raises(ValidationFailed) as refused:
