@@ -102,12 +102,12 @@ class GatewayService:
             raise ValidationFailed("Idempotency-Key is too long.", fields={"Idempotency-Key": "at most 200 characters"})
         answer = self.registration.register(event_id, body, idempotency_key=key)
         registration = answer["registration"]
-        if answer["created"]:
+        if answer["repeat_of"] is None:
             return json_response(_signup_answer(registration), status=201)
         # A repeat of the same request (same Idempotency-Key) gets the first answer whole; the same
         # phone or email signing up again gets the registration without its code, which was sent
         # to that phone or address: knowing someone's number must not let you cancel for them.
-        same_request = key is not None
+        same_request = answer["repeat_of"] == "request"
         return json_response({**_signup_answer(registration, include_code=same_request),
                               "already_registered": True}, status=200)
 

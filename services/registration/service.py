@@ -20,11 +20,11 @@ class RegistrationService:
 
     @rpc
     def register(self, event_id, data, idempotency_key=None):
-        """{"registration": {...}, "created": bool}: created is False when this person (or this
-        Idempotency-Key) already had a registration for the event, which is returned as it is."""
+        """{"registration": {...}, "repeat_of": None | "request" | "contact"}: a repeat returns the
+        registration this Idempotency-Key ("request") or this person ("contact") already had."""
         new = signup.parse(data, self.config["SMS_ALLOWED_REGIONS"].split(","))
-        registration, created = self.registrations.register(event_id, new, idempotency_key)
-        return {"registration": registration, "created": created}
+        registration, repeat_of = self.registrations.register(event_id, new, idempotency_key)
+        return {"registration": registration, "repeat_of": repeat_of}
 
     @rpc
     def cancel(self, cancel_code):

@@ -44,8 +44,8 @@ class RegistrationStore:
     # --- sign-up and cancellation ------------------------------------------------------------
 
     def register(self, event_id, signup, idempotency_key=None):
-        """(registration, created): a new registration, or the one this person (or this
-        Idempotency-Key) already has for the event."""
+        """(registration, repeat_of): a new registration and None, or the one this Idempotency-Key
+        ("request") or this person ("contact") already has for the event."""
         now = utcnow()
         with self.database.transaction() as session:
             event = self._lock_event(session, event_id)
@@ -58,7 +58,7 @@ class RegistrationStore:
                     raise Conflict("This Idempotency-Key was used for another event.",
                                    code="idempotency_key_reused")
                 if earlier is not None:
-                    return self._public(session, earlier, event), False
+                    return self._public(session, earlier, event), "request"
             rules.check_open(event, now)
             rules.check_group(event, signup.seats)
             existing = session.execute(
@@ -69,7 +69,7 @@ class RegistrationStore:
                 )
             ).mappings().first()
             if existing is not None:
-                return self._public(session, existing, event), False
+                return self._public(session, existing, event), "contact"
             status = seating.placement(counts(event), signup.seats)
             registration = {
                 "id": str(uuid.uuid4()), "event_id": event_id, "cancel_code": self._free_code(session),
@@ -87,7 +87,7 @@ class RegistrationStore:
                     key=idempotency_key, registration_id=registration["id"], created_at=now))
             public = self._public(session, registration, event)
             add_event(session, outbox, f"registration_{status}", self._message(registration, event, public))
-            return public, True
+            return public, None
 
     def cancel(self, cancel_code):
         """Cancel by code; cancelling twice is harmless. Freed seats go to the waiting list."""

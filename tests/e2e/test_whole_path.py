@@ -111,3 +111,16 @@ def test_logs_hold_no_full_phone_number_or_email_address(system):
     system.sms.wait_for(1)
     log = open(system.log.name, encoding="utf-8").read()
     assert "0409990001" not in log and "+358409990001" not in log and "loki@example.fi" not in log
+
+
+def test_a_retried_request_gets_its_code_back_but_someone_else_with_the_same_number_does_not(system):
+    event = create_event(system)
+    body = {"name": "Maija", "phone": "0409990002"}
+    first = sign_up(system, event["id"], body, headers={"Idempotency-Key": "frontend-1"})
+    assert first.status_code == 201
+    retried = sign_up(system, event["id"], body, headers={"Idempotency-Key": "frontend-1"})
+    assert retried.status_code == 200 and retried.json()["cancel_code"] == first.json()["cancel_code"]
+    for headers in ({}, {"Idempotency-Key": "someone-else"}):
+        other = sign_up(system, event["id"], {"name": "Joku", "phone": "+358 40 999 0002"}, headers=headers)
+        assert other.status_code == 200 and other.json()["already_registered"]
+        assert other.json()["id"] == first.json()["id"] and "cancel_code" not in other.json()

@@ -55,8 +55,8 @@ def test_sign_ups_fill_seats_then_the_waiting_list_then_are_refused(store):
 
 def test_confirmation_event_carries_contact_language_and_event_snapshot(store):
     event = published(store)
-    registration, created = sign_up(store, event, "040 123 4567", language="sv")
-    assert created
+    registration, repeat_of = sign_up(store, event, "040 123 4567", language="sv")
+    assert repeat_of is None
     message = outbox_events(store.database, outbox, "registration_confirmed")[0]["data"]
     assert message["phone"] == "+358401234567" and message["language"] == "sv"
     assert message["cancel_code"] == registration["cancel_code"]
@@ -94,17 +94,17 @@ def test_an_unknown_cancel_code_is_not_found(store):
 
 def test_the_same_phone_signing_up_again_gets_its_registration_back(store):
     event = published(store)
-    first, created_first = sign_up(store, event, "040 100 0001")
-    again, created_again = sign_up(store, event, "+358401000001")
-    assert created_first and not created_again and again["id"] == first["id"]
+    first, first_repeats = sign_up(store, event, "040 100 0001")
+    again, again_repeats = sign_up(store, event, "+358401000001", key="another-request")
+    assert first_repeats is None and again_repeats == "contact" and again["id"] == first["id"]
     assert count_registrations(store) == 1
 
 
 def test_a_retried_request_with_the_same_idempotency_key_gets_the_first_answer(store):
     event = published(store, capacity=1, waitlist_capacity=0)
     first, _ = sign_up(store, event, "0401000001", key="k-1")
-    again, created = sign_up(store, event, "0401000001", key="k-1")
-    assert not created and again["cancel_code"] == first["cancel_code"]
+    again, repeat_of = sign_up(store, event, "0401000001", key="k-1")
+    assert repeat_of == "request" and again["cancel_code"] == first["cancel_code"]
 
 
 def test_an_idempotency_key_used_for_another_event_is_refused(store):
