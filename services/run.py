@@ -7,20 +7,24 @@
 Each service's schema is migrated before it starts. If RabbitMQ cannot be reached, one line says
 so and how to start it.
 """
+import sys
 import warnings
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 import eventlet  # noqa: E402
 
-eventlet.monkey_patch()  # before anything else is imported: nameko runs on green threads
+if sys.argv[1:]:
+    # Running a service here: patch before anything else is imported, nameko runs on green
+    # threads. The launcher of all services (no arguments) stays plain, so that its signal
+    # handling and its waiting for the children are the ordinary, reliable kind.
+    eventlet.monkey_patch()
 
 import importlib  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 
 from kombu import Connection  # noqa: E402
@@ -81,7 +85,10 @@ def run_all():
             if process.poll() is None:
                 process.terminate()
 
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    def on_sigterm(*_):
+        raise KeyboardInterrupt  # leave the loop below the same way Ctrl-C does
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         for name in START_ORDER:
             processes.append(subprocess.Popen([sys.executable, "-m", "services.run", name], env=os.environ))
@@ -96,11 +103,13 @@ def run_all():
         pass
     finally:
         stop()
+        deadline = time.monotonic() + 15
         for process in processes:
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
 
 
 def ping(name, timeout=5):

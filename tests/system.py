@@ -92,8 +92,10 @@ class System:
     def start(self, name=None):
         """Start every service as `make run` does (name None), or one service on its own."""
         command = [sys.executable, "-m", "services.run"] + ([name] if name else [])
+        # Each in a session of its own, so that stopping it reaches every process it started.
         self.processes[name or "all"] = subprocess.Popen(command, cwd=REPO_ROOT, env=self.env,
-                                                          stdout=self.log, stderr=subprocess.STDOUT)
+                                                          stdout=self.log, stderr=subprocess.STDOUT,
+                                                          start_new_session=True)
 
     def kill(self, name):
         """SIGKILL: no clean shutdown, nothing flushed."""
@@ -121,7 +123,12 @@ class System:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                process.kill()
+                pass
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # whatever of it is still there
+            except ProcessLookupError:
+                pass
+            process.wait()
         self.processes.clear()
 
     def call(self, method, path, staff=False, **kwargs):
