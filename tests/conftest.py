@@ -15,6 +15,7 @@ import pytest
 from shared.config import service_config
 from shared.migrations import upgrade
 from tests.system import (
+    TWILIO_DOUBLE,
     Recorded,
     create_postgres_database,
     drop_postgres_databases,
@@ -66,8 +67,7 @@ def twilio_double(tmp_path):
         record = tmp_path / f"sms-{len(processes)}.jsonl"
         process, port = start_double("tests.doubles.twilio_api", record, *args)
         processes.append(process)
-        settings = {"TWILIO_ACCOUNT_SID": "ACtest", "TWILIO_AUTH_TOKEN": "secret", "TWILIO_FROM": "+358451234567",
-                    "TWILIO_API_URL": f"http://127.0.0.1:{port}"}
+        settings = {**TWILIO_DOUBLE, "TWILIO_API_URL": f"http://127.0.0.1:{port}"}
         return settings, Recorded(record)
 
     yield start

@@ -47,6 +47,10 @@ def drop_postgres_databases(urls):
     connection.close()
 
 
+# What the Twilio double (tests/doubles/twilio_api.py) accepts by default, as service settings.
+TWILIO_DOUBLE = {"TWILIO_ACCOUNT_SID": "ACtest", "TWILIO_AUTH_TOKEN": "secret", "TWILIO_FROM": "+358451234567"}
+
+
 def start_double(module, record, *args):
     """Start a double (tests/doubles) as its own process; returns (process, port)."""
     process = subprocess.Popen([sys.executable, "-m", module, "--record", str(record), *args],
@@ -153,7 +157,7 @@ def start_system(tmp_path, database_urls=None, services=None, **settings):
         **os.environ, "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}", "YHDESSA_VAR_DIR": str(tmp_path / "var"),
         "GATEWAY_PORT": str(port), "PUBLIC_BASE_URL": f"https://yhdessa.example/{vhost}",
         "STAFF_BOOTSTRAP_TOKEN": STAFF_TOKEN,
-        "TWILIO_ACCOUNT_SID": "ACtest", "TWILIO_AUTH_TOKEN": "secret", "TWILIO_FROM": "+358451234567",
+        **TWILIO_DOUBLE,
         "TWILIO_API_URL": f"http://127.0.0.1:{twilio_port}", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port),
         "LOG_LEVEL": "WARNING", "SMS_RATE_PER_SECOND": "0", "HANDLER_RETRY_DELAYS": "0.5,1,2",
         **(database_urls or {}), **settings,

@@ -76,22 +76,21 @@ class CatalogStore:
             query = query.where(events.c.starts_at >= starts_from)
         if starts_before is not None:
             query = query.where(events.c.starts_at < starts_before)
-        if municipality:
-            query = query.where(events.c.municipality.in_(self._spellings(municipality)))
         for word in (q or "").lower().split():
             query = query.where(events.c.search_text.contains(word, autoescape=True))
         query = query.order_by(events.c.starts_at, events.c.id).limit(limit).offset(offset)
         with self.database.transaction() as session:
+            if municipality:
+                query = query.where(events.c.municipality.in_(self._spellings(session, municipality)))
             rows = session.execute(query).mappings().all()
         return [model.public(row) for row in rows]
 
-    def _spellings(self, municipality):
+    def _spellings(self, session, municipality):
         """The stored spellings of a municipality, matched case-insensitively in Python (SQLite's
         lower() knows only ASCII, and Äänekoski is not)."""
         wanted = municipality.strip().casefold()
-        with self.database.transaction() as session:
-            known = session.execute(select(events.c.municipality).distinct()).scalars()
-            return [name for name in known if name.casefold() == wanted]
+        known = session.execute(select(events.c.municipality).distinct()).scalars()
+        return [name for name in known if name.casefold() == wanted]
 
     def _locked(self, session, event_id):
         row = session.execute(
