@@ -5,7 +5,19 @@ them); the gateway uses the same models to publish its OpenAPI document.
 """
 from typing import Literal, Optional
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+from shared.errors import ValidationFailed, validation_failed
+
+
+def parse_body(schema, data):
+    """`data` (a request body) as `schema`, or ValidationFailed naming every bad field."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("The body must be a JSON object.")
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failed(exc)
 
 
 class Body(BaseModel):
@@ -73,4 +85,22 @@ class SignUp(Body):
     language: Literal["fi", "sv", "en"] = "fi"
     seats: StrictInt = Field(default=1, ge=1, le=100)
     channel: Optional[Literal["sms", "email"]] = None
+    # Assisted sign-up (a staff token on the request): the resident agreed to be signed up and
+    # to have their name kept until the retention period ends. Required then; ignored otherwise.
+    consent: Optional[bool] = None
+
+
+class WalkIns(Body):
+    """POST /api/events/{id}/walk-ins: people who came without signing up, counted, nothing else.
+    A negative count corrects a miscount."""
+
+    count: StrictInt = Field(ge=-1000, le=1000)
+
+
+class WebhookSubscription(Body):
+    """POST /api/webhooks: where an organizer's registration and attendance events are POSTed."""
+
+    url: StrictStr = Field(min_length=8, max_length=500)
+    # admin tokens name the organizer; an organizer's own staff subscribe for their organizer
+    organizer: Optional[StrictStr] = Field(default=None, min_length=1, max_length=200)
 

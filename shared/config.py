@@ -38,6 +38,12 @@ DEFAULTS = {
     "SEND_RETRY_BASE_SECONDS": "5",
     # a failed event handler is retried after these delays (seconds), then dead-lettered
     "HANDLER_RETRY_DELAYS": "1,5,30,120,600",
+    # names and contacts of registrants and their messages are blanked this many days after the event
+    "RETENTION_DAYS": "30",
+    # webhook POSTs: per-request time limit, and retries (doubling from 2 s, at most 30 min apart)
+    "WEBHOOK_TIMEOUT_SECONDS": "5",
+    "WEBHOOK_MAX_ATTEMPTS": "20",
+    "WEBHOOK_RETRY_BASE_SECONDS": "2",
     "MAX_WORKERS": "10",
     "LOG_LEVEL": "INFO",
 }

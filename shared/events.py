@@ -34,6 +34,8 @@ class EventSnapshot(Contract):
     address: Optional[str] = None
     starts_at: AwareDatetime
     ends_at: AwareDatetime
+    # who runs the event: decides which organizer's webhooks and statistics it belongs to
+    organizer: Optional[str] = None
 
 
 class CatalogEvent(EventSnapshot):
@@ -44,7 +46,7 @@ class CatalogEvent(EventSnapshot):
     max_group_size: int = 5
     registration_opens_at: Optional[AwareDatetime] = None
     registration_closes_at: Optional[AwareDatetime] = None
-    organizer: str
+    organizer: str  # required of catalog events
     status: Literal["published", "draft", "cancelled"]
     # on event_updated: the names of the fields that changed
     changed: list[str] = []
@@ -63,10 +65,48 @@ class RegistrationEvent(Contract):
     seats: int
     cancel_code: str
     waitlist_position: Optional[int] = None
-    # registration_cancelled: `by_registrant` or `event_cancelled`
+    # registration_cancelled: `by_registrant`, `event_cancelled` or `erased` (the registrant erased
+    # their data: the event then carries no name or contact, and nobody is messaged)
     reason: Optional[str] = None
+    # the staff member who signed the resident up on their behalf, if one did
+    assisted_by: Optional[str] = None
     # registration_event_changed: which of the event's fields changed
     changed: list[str] = []
+    event: EventSnapshot
+
+
+class StaffMember(Contract):
+    id: str
+    name: str
+
+
+class AttendanceMarked(Contract):
+    """`attendance_marked`: staff marked a registrant as there (`attended`) or took it back."""
+
+    registration_id: str
+    name: Optional[str] = None
+    seats: int
+    attended: bool
+    marked_at: AwareDatetime
+    marked_by: StaffMember
+    event: EventSnapshot
+
+
+class WalkInsRecorded(Contract):
+    """`walk_ins_recorded`: an anonymous headcount of people who came without signing up."""
+
+    walk_in_id: str
+    count: int
+    total: int
+    recorded_at: AwareDatetime
+    recorded_by: StaffMember
+    event: EventSnapshot
+
+
+class RegistrationErased(Contract):
+    """`registration_erased`: the registrant erased their data; every service forgets it."""
+
+    registration_id: str
     event: EventSnapshot
 
 
@@ -79,7 +119,16 @@ DATA_CONTRACTS = {
     "registration_promoted": RegistrationEvent,
     "registration_cancelled": RegistrationEvent,
     "registration_event_changed": RegistrationEvent,
+    "attendance_marked": AttendanceMarked,
+    "walk_ins_recorded": WalkInsRecorded,
+    "registration_erased": RegistrationErased,
 }
+
+# What staff follow as it happens (the activity stream and webhooks).
+ACTIVITY_TYPES = (
+    "registration_confirmed", "registration_waitlisted", "registration_promoted",
+    "registration_cancelled", "attendance_marked", "walk_ins_recorded",
+)
 
 
 def make_envelope(event_type, data):

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 200
 IDLE_SECONDS = 1.0
 MAX_IDLE_SECONDS = 5.0
-# Published events are kept a week (to answer "was it sent?"), then deleted.
+# Published events are kept a week (to answer "was it sent?"), then deleted. Their payload is
+# blanked on publishing: it may name a resident, and personal data must not outlive its purpose.
 KEEP_PUBLISHED = datetime.timedelta(days=7)
 
 
@@ -146,7 +147,7 @@ class OutboxRelay:
             if published:
                 session.execute(
                     update(table).where(table.c.seq.in_(published))
-                    .values(published_at=utcnow(), attempts=table.c.attempts + 1, last_error=None)
+                    .values(published_at=utcnow(), payload="", attempts=table.c.attempts + 1, last_error=None)
                 )
             if unroutable:
                 session.execute(

@@ -1,7 +1,6 @@
 """The catalog's rules for events, in plain Python: what a valid event is, what a change changes."""
 import datetime
 import uuid
-import zoneinfo
 
 from shared.errors import Conflict, ValidationFailed
 
@@ -83,22 +82,3 @@ def public(event):
         value = event.get(key)
         result[key] = value.astimezone(datetime.timezone.utc).isoformat() if hasattr(value, "isoformat") else value
     return result
-
-
-HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
-
-
-def parse_time_filter(name, value, end_of_day=False):
-    """`from`/`to` as given in a query: a date (a Helsinki calendar day) or an ISO 8601 time."""
-    if value in (None, ""):
-        return None
-    try:
-        if len(value) == 10:
-            day = datetime.date.fromisoformat(value)
-            if end_of_day:
-                day += datetime.timedelta(days=1)
-            return datetime.datetime.combine(day, datetime.time(), HELSINKI)
-        moment = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed("Bad date filter.", fields={name: "use YYYY-MM-DD or ISO 8601"})
-    return moment if moment.tzinfo else moment.replace(tzinfo=HELSINKI)

@@ -8,8 +8,12 @@ from sqlalchemy import select, update
 from services.catalog import model
 from services.catalog.tables import events, outbox, staff_tokens
 from shared.database import utcnow
-from shared.errors import NotFound
+from shared.errors import NotFound, ValidationFailed
 from shared.outbox import add_event
+
+
+def _staff(row):
+    return {key: row[key] for key in ("id", "name", "organizer", "admin", "phone", "email")}
 
 
 def token_hash(token):
@@ -57,19 +61,28 @@ class CatalogStore:
                 add_event(session, outbox, "event_cancelled", model.public(cancelled))
         return model.public(cancelled)
 
-    def get_event(self, event_id, include_drafts=False):
+    def get_event(self, event_id, include_drafts=False, drafts_of=None):
+        """One event; drafts only when asked for (and then, given `drafts_of`, that organizer's)."""
         with self.database.transaction() as session:
             row = session.execute(select(events).where(events.c.id == event_id)).mappings().first()
-        if row is None or (row["status"] == "draft" and not include_drafts):
+        hidden_draft = row is not None and row["status"] == "draft" and not (
+            include_drafts and drafts_of in (None, row["organizer"]))
+        if row is None or hidden_draft:
             raise NotFound("No such event.", code="event_not_found")
         return model.public(row)
 
     def list_events(self, municipality=None, starts_from=None, starts_before=None, q=None,
-                    include_drafts=False, limit=100, offset=0):
-        """Published (and cancelled) events, soonest first; by default those not yet over."""
+                    include_drafts=False, limit=100, offset=0, drafts_of=None):
+        """Published (and cancelled) events, soonest first; by default those not yet over. With
+        `include_drafts`, drafts too (given `drafts_of`, only that organizer's)."""
         query = select(events)
-        statuses = ["published", "cancelled"] + (["draft"] if include_drafts else [])
-        query = query.where(events.c.status.in_(statuses))
+        visible = events.c.status.in_(["published", "cancelled"])
+        if include_drafts:
+            drafts = events.c.status == "draft"
+            if drafts_of is not None:
+                drafts = drafts & (events.c.organizer == drafts_of)
+            visible = visible | drafts
+        query = query.where(visible)
         if starts_from is None:
             query = query.where(events.c.ends_at >= utcnow())
         else:
@@ -102,23 +115,26 @@ class CatalogStore:
 
     # --- staff tokens ---------------------------------------------------------------------
 
-    def create_staff_token(self, name, organizer=None, admin=False):
-        """A new token, returned once in clear; only its hash is stored."""
+    def create_staff_token(self, name, organizer=None, admin=False, phone=None, email=None):
+        """A new token, returned once in clear; only its hash is stored. A token belongs to an
+        organizer (its staff see and change that organizer's events only) or is an admin's."""
+        if not admin and not organizer:
+            raise ValidationFailed("A staff token belongs to an organizer, or is an admin token.",
+                                   fields={"organizer": "required unless admin"})
         token = "yst_" + secrets.token_urlsafe(32)
         row = {
             "id": str(uuid.uuid4()), "token_hash": token_hash(token), "name": name,
-            "organizer": organizer, "admin": admin, "created_at": utcnow(),
+            "organizer": organizer, "admin": admin, "phone": phone, "email": email, "created_at": utcnow(),
         }
         with self.database.transaction() as session:
             session.execute(staff_tokens.insert().values(**row))
-        return {"id": row["id"], "name": name, "organizer": organizer, "admin": admin, "token": token}
+        return {**_staff(row), "token": token}
 
     def list_staff_tokens(self):
         with self.database.transaction() as session:
             rows = session.execute(select(staff_tokens).order_by(staff_tokens.c.created_at)).mappings().all()
         return [
-            {"id": r["id"], "name": r["name"], "organizer": r["organizer"], "admin": r["admin"],
-             "created_at": r["created_at"].isoformat(),
+            {**_staff(r), "created_at": r["created_at"].isoformat(),
              "revoked_at": r["revoked_at"].isoformat() if r["revoked_at"] else None}
             for r in rows
         ]
@@ -140,6 +156,4 @@ class CatalogStore:
                     staff_tokens.c.token_hash == token_hash(token), staff_tokens.c.revoked_at.is_(None)
                 )
             ).mappings().first()
-        if row is None:
-            return None
-        return {"id": row["id"], "name": row["name"], "organizer": row["organizer"], "admin": row["admin"]}
+        return _staff(row) if row is not None else None

@@ -40,6 +40,9 @@ staff_tokens = Table(
     Column("name", String(200), nullable=False),
     Column("organizer", String(200), nullable=True),
     Column("admin", Boolean, nullable=False, default=False),
+    # where a resident's messages go when this staff member signs up someone with no phone or email
+    Column("phone", String(20), nullable=True),
+    Column("email", String(254), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
 )

@@ -70,7 +70,8 @@ class _Authenticator:
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("Use Authorization: Bearer <token>.")
         if self.bootstrap_token and hmac.compare_digest(token.encode(), self.bootstrap_token.encode()):
-            return {"id": "bootstrap", "name": "bootstrap", "organizer": None, "admin": True}
+            return {"id": "bootstrap", "name": "bootstrap", "organizer": None, "admin": True,
+                    "phone": None, "email": None}
         cached = self.cache.get(token)
         if cached and cached[0] > time.monotonic():
             staff = cached[1]

@@ -1,8 +1,10 @@
 """The gateway: Yhdessä's HTTP API. Entrypoints only: parse, call the owning service, answer."""
 
+from nameko.events import BROADCAST, event_handler
 from werkzeug.wrappers import Response
 
-from services.gateway import openapi
+from services.gateway import access, openapi, roster, stats
+from services.gateway.activity import ActivityHub
 from services.gateway.dependencies import Service, StaffAuth, TwilioSignature
 from services.gateway.http import http, json_body, json_response
 from shared.errors import NotFound, ValidationFailed
@@ -28,6 +30,17 @@ def _signup_answer(registration, include_code=True):
     return answer
 
 
+def _activity_handler(event_type):
+    """Every gateway process hears every activity event (a broadcast queue of its own, gone with
+    the process: a live screen needs no replay of what it missed while the gateway was down)."""
+    return event_handler("registration", event_type, handler_type=BROADCAST, reliable_delivery=False)
+
+
+def _wants_csv(request):
+    return request.args.get("format") == "csv" or (
+        request.args.get("format") is None and request.accept_mimetypes.best == "text/csv")
+
+
 class GatewayService:
     name = "gateway"
 
@@ -36,6 +49,7 @@ class GatewayService:
     notifications = Service("notifications")
     auth = StaffAuth()
     twilio_signature = TwilioSignature()
+    activity = ActivityHub()
 
     # --- health and documentation ----------------------------------------------------------
 
@@ -66,7 +80,7 @@ class GatewayService:
         events = self.catalog.list_events(
             municipality=request.args.get("municipality"), starts_from=request.args.get("from"),
             starts_before=request.args.get("to"), q=request.args.get("q"),
-            include_drafts=staff is not None,
+            include_drafts=staff is not None, drafts_of=access.scope(staff) if staff else None,
             limit=_int_param(request, "limit", 100, 1, 500), offset=_int_param(request, "offset", 0, 0, 10**6),
         )
         return json_response(self._with_availability(events))
@@ -74,22 +88,29 @@ class GatewayService:
     @http("GET", "/api/events/<string:event_id>")
     def get_event(self, request, event_id):
         staff = self.auth.staff(request)
-        event = self.catalog.get_event(event_id, include_drafts=staff is not None)
+        event = self.catalog.get_event(event_id, include_drafts=staff is not None,
+                                       drafts_of=access.scope(staff) if staff else None)
         return json_response(self._with_availability([event])[0])
 
     @http("POST", "/api/events")
     def create_event(self, request):
-        self.auth.require_staff(request)
-        return json_response(self.catalog.create_event(json_body(request)), status=201)
+        staff = self.auth.require_staff(request)
+        body = access.check_organizer_field(staff, json_body(request))
+        return json_response(self.catalog.create_event(body), status=201)
 
     @http("PATCH", "/api/events/<string:event_id>")
     def update_event(self, request, event_id):
-        self.auth.require_staff(request)
-        return json_response(self.catalog.update_event(event_id, json_body(request)))
+        staff = self.auth.require_staff(request)
+        body = json_body(request)
+        self._event_for(staff, event_id)
+        if isinstance(body, dict) and "organizer" in body:
+            access.check_organizer_field(staff, body)
+        return json_response(self.catalog.update_event(event_id, body))
 
     @http("POST", "/api/events/<string:event_id>/cancel")
     def cancel_event(self, request, event_id):
-        self.auth.require_staff(request)
+        staff = self.auth.require_staff(request)
+        self._event_for(staff, event_id)
         return json_response(self.catalog.cancel_event(event_id))
 
     # --- registrations -----------------------------------------------------------------------
@@ -100,7 +121,10 @@ class GatewayService:
         key = request.headers.get("Idempotency-Key") or None
         if key is not None and len(key) > 200:
             raise ValidationFailed("Idempotency-Key is too long.", fields={"Idempotency-Key": "at most 200 characters"})
-        answer = self.registration.register(event_id, body, idempotency_key=key)
+        # With a staff token it is an assisted sign-up: staff sign a resident up on their behalf.
+        staff = self.auth.staff(request)
+        assisted_by = {key: staff.get(key) for key in ("id", "name", "phone", "email")} if staff else None
+        answer = self.registration.register(event_id, body, idempotency_key=key, assisted_by=assisted_by)
         registration = answer["registration"]
         if answer["repeat_of"] is None:
             return json_response(_signup_answer(registration), status=201)
@@ -119,15 +143,125 @@ class GatewayService:
     def cancel_registration(self, request, cancel_code):
         return json_response(self.registration.cancel(cancel_code))
 
+    @http("POST", "/api/registrations/<string:cancel_code>/erase")
+    def erase_registration(self, request, cancel_code):
+        """The registrant's own erasure: cancelled if still active, name and contacts gone."""
+        return json_response(self.registration.erase(cancel_code))
+
+    # --- staff at work -----------------------------------------------------------------------
+
     @http("GET", "/api/events/<string:event_id>/registrations")
     def list_registrations(self, request, event_id):
-        self.auth.require_staff(request)
-        self.catalog.get_event(event_id, include_drafts=True)
-        registrations = self.registration.list_registrations(event_id)
+        staff = self.auth.require_staff(request)
+        self._event_for(staff, event_id)
+        registrations = self.registration.list_registrations(event_id, organizer=access.scope(staff))
+        if _wants_csv(request):
+            return Response(roster.csv_bytes(registrations), mimetype="text/csv", headers={
+                "Content-Disposition": f'attachment; filename="ilmoittautuneet-{event_id[:8]}.csv"'})
         messages = self.notifications.messages_for_registrations([r["id"] for r in registrations]) if registrations else {}
         for registration in registrations:
             registration["messages"] = messages.get(registration["id"], [])
         return json_response(registrations)
+
+    @http("POST", "/api/registrations/<string:reference>/check-in")
+    def check_in(self, request, reference):
+        """Mark attendance; `reference` is the registration's id or its cancel code."""
+        return self._mark_attendance(request, reference, attended=True)
+
+    @http("DELETE", "/api/registrations/<string:reference>/check-in")
+    def undo_check_in(self, request, reference):
+        return self._mark_attendance(request, reference, attended=False)
+
+    def _mark_attendance(self, request, reference, attended):
+        staff = self.auth.require_staff(request)
+        return json_response(self.registration.check_in(reference, access.staff_reference(staff), attended=attended,
+                                                        organizer=access.scope(staff)))
+
+    @http("POST", "/api/events/<string:event_id>/walk-ins")
+    def record_walk_ins(self, request, event_id):
+        staff = self.auth.require_staff(request)
+        body = json_body(request)
+        self._event_for(staff, event_id)
+        answer = self.registration.record_walk_ins(event_id, body, access.staff_reference(staff),
+                                                   organizer=access.scope(staff))
+        return json_response(answer, status=201)
+
+    @http("GET", "/api/events/<string:event_id>/walk-ins")
+    def walk_ins(self, request, event_id):
+        staff = self.auth.require_staff(request)
+        self._event_for(staff, event_id)
+        return json_response(self.registration.walk_ins(event_id, organizer=access.scope(staff)))
+
+    @http("GET", "/api/events/<string:event_id>/activity")
+    def event_activity(self, request, event_id):
+        """Server-Sent Events: sign-ups, cancellations, promotions, check-ins and walk-ins as
+        they happen."""
+        staff = self.auth.require_staff(request)
+        self._event_for(staff, event_id)
+        stream = self.activity.stream(event_id, request.headers.get("Last-Event-ID"))
+        return Response(stream, mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @http("GET", "/api/stats")
+    def stats(self, request):
+        """Counts without personal data, per municipality and organizer, for events starting in
+        the period."""
+        staff = self.auth.require_staff(request)
+        organizer = access.organizer_asked_for(staff, request.args.get("organizer") or None)
+        groups = self.registration.stats(request.args.get("from"), request.args.get("to"),
+                                         request.args.get("municipality"), organizer)
+        event_ids = [event_id for group in groups for event_id in group["event_ids"]]
+        messages = self.notifications.message_counts(event_ids) if event_ids else {}
+        return json_response({
+            "period": {"from": request.args.get("from"), "to": request.args.get("to")},
+            "municipality": request.args.get("municipality"), "organizer": organizer,
+            **stats.with_messages(groups, messages)})
+
+    # --- webhook subscriptions ---------------------------------------------------------------
+
+    @http("POST", "/api/webhooks")
+    def subscribe_webhook(self, request):
+        """A new subscription; the signing secret is in this answer only."""
+        staff = self.auth.require_staff(request)
+        body = json_body(request)
+        organizer = access.organizer_asked_for(staff, body.get("organizer") if isinstance(body, dict) else None)
+        return json_response(self.notifications.subscribe_webhook(organizer, body, staff["id"]), status=201)
+
+    @http("GET", "/api/webhooks")
+    def list_webhooks(self, request):
+        staff = self.auth.require_staff(request)
+        return json_response(self.notifications.webhooks(access.scope(staff)))
+
+    @http("DELETE", "/api/webhooks/<string:webhook_id>")
+    def unsubscribe_webhook(self, request, webhook_id):
+        staff = self.auth.require_staff(request)
+        return json_response(self.notifications.unsubscribe_webhook(webhook_id, access.scope(staff)))
+
+    # --- the bus, for live activity ----------------------------------------------------------
+
+    @_activity_handler("registration_confirmed")
+    def heard_confirmed(self, payload):
+        self.activity.publish(payload)
+
+    @_activity_handler("registration_waitlisted")
+    def heard_waitlisted(self, payload):
+        self.activity.publish(payload)
+
+    @_activity_handler("registration_promoted")
+    def heard_promoted(self, payload):
+        self.activity.publish(payload)
+
+    @_activity_handler("registration_cancelled")
+    def heard_cancelled(self, payload):
+        self.activity.publish(payload)
+
+    @_activity_handler("attendance_marked")
+    def heard_attendance(self, payload):
+        self.activity.publish(payload)
+
+    @_activity_handler("walk_ins_recorded")
+    def heard_walk_ins(self, payload):
+        self.activity.publish(payload)
 
     # --- provider webhooks -------------------------------------------------------------------
 
@@ -145,6 +279,13 @@ class GatewayService:
     @http("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
     def no_such_endpoint(self, request, path):
         raise NotFound(f"No such endpoint: {request.method} /{path}", code="no_such_endpoint")
+
+    def _event_for(self, staff, event_id):
+        """The event, when `staff` may reach it: 404 if missing (or another organizer's draft),
+        403 if another organizer's."""
+        event = self.catalog.get_event(event_id, include_drafts=True, drafts_of=access.scope(staff))
+        access.check_event(staff, event)
+        return event
 
     def _with_availability(self, events):
         """Events with `seats_left` and `waitlist_left` as registration counts them."""

@@ -5,6 +5,7 @@ from nameko.extensions import DependencyProvider
 
 from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
 from services.notifications.providers.sms import ConsoleSms, TwilioSms
+from services.notifications.providers.webhook import WebhookClient
 from services.notifications.storage import NotificationStore
 from services.notifications.tables import processed_events
 from shared.storage import ServiceStorage
@@ -56,3 +57,13 @@ class Providers(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.channels
+
+
+class WebhookReceivers(DependencyProvider):
+    """HTTP to organizers' webhook receivers."""
+
+    def setup(self):
+        self.client = WebhookClient(float(self.container.config["WEBHOOK_TIMEOUT_SECONDS"]))
+
+    def get_dependency(self, worker_ctx):
+        return self.client

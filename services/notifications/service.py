@@ -1,11 +1,14 @@
-"""The notifications service: every registration event becomes one message to one registrant.
-Entrypoints only."""
+"""The notifications service: every registration event becomes one message to one registrant,
+and every registration and attendance event a POST to its organizer's webhooks. Entrypoints only."""
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.notifications import delivery, messages
-from services.notifications.dependencies import Notifications, Providers
+from services.notifications import delivery, messages, webhook_delivery
+from services.notifications.dependencies import Notifications, Providers, WebhookReceivers
+from shared.activity import activity
+from shared.api import WebhookSubscription, parse_body
 from shared.entrypoints import rpc
+from shared.errors import ValidationFailed
 from shared.events import parse_envelope
 from shared.handlers import event_handler
 
@@ -15,11 +18,14 @@ class NotificationsService:
 
     notifications = Notifications()
     providers = Providers()
+    receivers = WebhookReceivers()
     config = Config()
 
     def _tell(self, payload, event_type):
         envelope, data = parse_envelope(payload, event_type)
-        notification_id = self.notifications.record(envelope, data, messages.render(event_type, data))
+        # an erasure's cancellation has nobody to tell
+        message = None if data.reason == "erased" else messages.render(event_type, data)
+        notification_id = self.notifications.record(envelope, data, message, activity(payload))
         if notification_id is not None:
             self._deliver(notification_id)
 
@@ -47,6 +53,33 @@ class NotificationsService:
     def on_registration_event_changed(self, payload):
         self._tell(payload, "registration_event_changed")
 
+    @event_handler("registration", "attendance_marked")
+    def on_attendance_marked(self, payload):
+        envelope, data = parse_envelope(payload, "attendance_marked")
+        self.notifications.record_activity(envelope, data, activity(payload))
+
+    @event_handler("registration", "walk_ins_recorded")
+    def on_walk_ins_recorded(self, payload):
+        envelope, data = parse_envelope(payload, "walk_ins_recorded")
+        self.notifications.record_activity(envelope, data, activity(payload))
+
+    @event_handler("registration", "registration_erased")
+    def on_registration_erased(self, payload):
+        envelope, data = parse_envelope(payload, "registration_erased")
+        self.notifications.erase(envelope, data.registration_id)
+
+    @timer(interval=1)
+    def deliver_webhooks(self):
+        """Organizers' webhook POSTs: new ones, and retries of receivers that were down."""
+        webhook_delivery.deliver_due(self.notifications.webhooks, self.receivers,
+                                     int(self.config["WEBHOOK_MAX_ATTEMPTS"]),
+                                     float(self.config["WEBHOOK_RETRY_BASE_SECONDS"]))
+
+    @timer(interval=3600)
+    def forget_ended(self):
+        """Retention: recipients and texts go RETENTION_DAYS after the event ends."""
+        self.notifications.anonymise_ended(int(self.config["RETENTION_DAYS"]))
+
     @timer(interval=1)
     def send_due(self):
         """Messages left waiting: retries after backoff, and any a crash left unsent."""
@@ -60,6 +93,27 @@ class NotificationsService:
     @rpc
     def messages_for_registrations(self, registration_ids):
         return self.notifications.for_registrations(registration_ids)
+
+    @rpc
+    def message_counts(self, event_ids):
+        return self.notifications.message_counts(event_ids)
+
+    @rpc
+    def subscribe_webhook(self, organizer, data, created_by):
+        """`data`: the request body, {"url", "organizer"?}; `organizer` the one it is for."""
+        subscription = parse_body(WebhookSubscription, data)
+        if not organizer:
+            raise ValidationFailed("Name the organizer whose events to send.",
+                                   fields={"organizer": "required with an admin token"})
+        return self.notifications.webhooks.subscribe(organizer, subscription.url, created_by)
+
+    @rpc
+    def webhooks(self, organizer=None):
+        return self.notifications.webhooks.subscriptions(organizer)
+
+    @rpc
+    def unsubscribe_webhook(self, webhook_id, organizer=None):
+        return self.notifications.webhooks.unsubscribe(webhook_id, organizer)
 
     @rpc
     def record_delivery(self, provider_ref, status, error_code=None):

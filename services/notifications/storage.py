@@ -5,9 +5,17 @@ outside any transaction, and the outcome is a second short transaction."""
 import datetime
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 
-from services.notifications.tables import notifications, processed_events, send_rate
+from services.notifications import webhook_storage
+from services.notifications.tables import (
+    erased_registrations,
+    notifications,
+    processed_events,
+    send_rate,
+    webhook_deliveries,
+)
+from services.notifications.webhooks import without_name
 from shared.database import insert_ignoring_conflict, utcnow
 from shared.inbox import first_delivery
 
@@ -17,15 +25,29 @@ DELIVERED, UNDELIVERED = "delivered", "undelivered"
 RANK = {CREATED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, UNDELIVERED: 3, FAILED: 3}
 
 
+# What anonymising a message blanks: its recipient and its text (which greets the person by name).
+ANONYMOUS = {"recipient": "", "subject": None, "body": "", "html": None}
+
+
 class NotificationStore:
     def __init__(self, database):
         self.database = database
+        self.webhooks = webhook_storage.WebhookStore(database)
 
-    def record(self, envelope, data, message):
-        """Store the message a registration event becomes; None when the event was seen before."""
+    def record(self, envelope, data, message, activity=None):
+        """Store the message a registration event becomes (`message` None: nobody is told) and
+        queue the organizer's webhook POSTs of it (`activity`); the new message's id, or None
+        when the event was seen before, there is no message or the registrant erased their data."""
         now = utcnow()
         with self.database.transaction() as session:
             if not first_delivery(session, processed_events, envelope):
+                return None
+            if activity is not None and data.event.organizer:
+                webhook_storage.queue(session, data.event.organizer, str(envelope.event_id), activity,
+                                      data.registration_id, data.event.ends_at)
+            erased = session.execute(select(erased_registrations.c.registration_id).where(
+                erased_registrations.c.registration_id == data.registration_id)).first()
+            if message is None or erased:
                 return None
             notification_id = str(uuid.uuid4())
             session.execute(notifications.insert().values(
@@ -35,8 +57,69 @@ class NotificationStore:
                 channel=data.channel, language=message.language, template=message.template,
                 subject=message.subject or None, body=message.text, html=message.html or None,
                 status=CREATED, attempts=0, next_attempt_at=now, created_at=now, updated_at=now,
+                event_ends_at=data.event.ends_at,
             ))
         return notification_id
+
+    def record_activity(self, envelope, data, activity):
+        """An event that messages nobody but organizers' webhooks (attendance, walk-ins)."""
+        with self.database.transaction() as session:
+            if first_delivery(session, processed_events, envelope) and data.event.organizer:
+                webhook_storage.queue(session, data.event.organizer, str(envelope.event_id), activity,
+                                      getattr(data, "registration_id", None), data.event.ends_at)
+
+    # --- personal data ---------------------------------------------------------------------
+
+    def erase(self, envelope, registration_id):
+        """The registrant erased their data: blank every message and webhook body about them,
+        and drop any message about them that arrives later."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            if not first_delivery(session, processed_events, envelope):
+                return
+            insert_ignoring_conflict(session, erased_registrations,
+                                     {"registration_id": registration_id, "erased_at": now}, ["registration_id"])
+            session.execute(update(notifications).where(notifications.c.registration_id == registration_id)
+                            .values(**ANONYMOUS, anonymised_at=now, updated_at=now))
+            self._blank_webhook_names(session, webhook_deliveries.c.registration_id == registration_id)
+
+    def anonymise_ended(self, retention_days, now=None):
+        """The retention job: recipients and texts of messages about events that ended
+        `retention_days` ago are blanked; returns how many messages. Counts stay."""
+        now = now or utcnow()
+        cutoff = now - datetime.timedelta(days=retention_days)
+        with self.database.transaction() as session:
+            # messages recorded before event end times were kept: their own age stands in
+            ended = or_(notifications.c.event_ends_at < cutoff,
+                        notifications.c.event_ends_at.is_(None) & (notifications.c.created_at < cutoff))
+            count = session.execute(
+                update(notifications).where(ended, notifications.c.anonymised_at.is_(None))
+                .values(**ANONYMOUS, anonymised_at=now)
+            ).rowcount
+            self._blank_webhook_names(session, webhook_deliveries.c.event_ends_at < cutoff)
+        return count
+
+    def _blank_webhook_names(self, session, condition):
+        rows = session.execute(select(webhook_deliveries.c.id, webhook_deliveries.c.body)
+                               .where(condition, webhook_deliveries.c.body.contains('"name": "'))).all()
+        for delivery_id, body in rows:
+            blanked = without_name(body)
+            if blanked != body:
+                session.execute(update(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id)
+                                .values(body=blanked))
+
+    def message_counts(self, event_ids):
+        """{event id: {channel: messages}} for statistics."""
+        with self.database.transaction() as session:
+            rows = session.execute(
+                select(notifications.c.event_id, notifications.c.channel, func.count())
+                .where(notifications.c.event_id.in_(list(event_ids)))
+                .group_by(notifications.c.event_id, notifications.c.channel)
+            ).all()
+        counts = {}
+        for event_id, channel, n in rows:
+            counts.setdefault(event_id, {})[channel] = n
+        return counts
 
     def claim(self, notification_id):
         """Move one due message from `created` to `sending` and return it; None when another

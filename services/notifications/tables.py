@@ -1,5 +1,6 @@
-"""Notifications' own tables: one row per message, and the events already handled."""
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+"""Notifications' own tables: one row per message, the events already handled, registrations
+erased, and organizers' webhooks with one row per webhook POST."""
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 from shared.database import UtcDateTime
 from shared.inbox import processed_events_table
@@ -32,7 +33,53 @@ notifications = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
+    # when the event ends (the retention clock starts there), and when name and contact were blanked
+    Column("event_ends_at", UtcDateTime, nullable=True),
+    Column("anonymised_at", UtcDateTime, nullable=True),
     Index("ix_notifications_due", "status", "next_attempt_at"),
+)
+
+# Registrations whose registrant erased their data: a message about one that arrives late is dropped.
+erased_registrations = Table(
+    "erased_registrations",
+    metadata,
+    Column("registration_id", String(36), primary_key=True),
+    Column("erased_at", UtcDateTime, nullable=False),
+)
+
+# An organizer's subscription: every registration and attendance event of its events is POSTed
+# to `url`, signed with HMAC-SHA256 keyed with `secret` (kept to sign with; shown once).
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organizer", String(200), nullable=False, index=True),
+    Column("url", String(500), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+# status: pending -> delivered, or failed after WEBHOOK_MAX_ATTEMPTS. At least once: a receiver
+# tells repeats apart by the body's `id`.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("webhook_id", String(36), ForeignKey("webhooks.id"), nullable=False),
+    Column("source_event_id", String(36), nullable=False),
+    Column("registration_id", String(36), nullable=True, index=True),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("event_ends_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    UniqueConstraint("webhook_id", "source_event_id", name="uq_webhook_deliveries_event"),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
 )
 
 processed_events = processed_events_table(metadata)

@@ -1,11 +1,14 @@
 """The registration service: seats, the waiting list and who is coming. Entrypoints only."""
 from nameko.dependency_providers import Config
+from nameko.timer import timer
 
 from services.registration import signup
 from services.registration.dependencies import Registrations
+from shared.api import WalkIns, parse_body
 from shared.entrypoints import rpc
 from shared.events import parse_envelope
 from shared.handlers import event_handler
+from shared.periods import parse_time_filter
 
 
 class RegistrationService:
@@ -19,10 +22,11 @@ class RegistrationService:
         return "pong"
 
     @rpc
-    def register(self, event_id, data, idempotency_key=None):
+    def register(self, event_id, data, idempotency_key=None, assisted_by=None):
         """{"registration": {...}, "repeat_of": None | "request" | "contact"}: a repeat returns the
-        registration this Idempotency-Key ("request") or this person ("contact") already had."""
-        new = signup.parse(data, self.config["SMS_ALLOWED_REGIONS"].split(","))
+        registration this Idempotency-Key ("request") or this person ("contact") already had.
+        `assisted_by`: the staff member signing a resident up on their behalf."""
+        new = signup.parse(data, self.config["SMS_ALLOWED_REGIONS"].split(","), assisted_by)
         registration, repeat_of = self.registrations.register(event_id, new, idempotency_key)
         return {"registration": registration, "repeat_of": repeat_of}
 
@@ -35,8 +39,40 @@ class RegistrationService:
         return self.registrations.get_by_code(cancel_code)
 
     @rpc
-    def list_registrations(self, event_id):
-        return self.registrations.list_for_event(event_id)
+    def erase(self, cancel_code):
+        return self.registrations.erase(cancel_code)
+
+    # Staff calls take `organizer`: the caller's organizer, whose events alone they may reach
+    # (None for an admin).
+
+    @rpc
+    def list_registrations(self, event_id, organizer=None):
+        return self.registrations.list_for_event(event_id, organizer)
+
+    @rpc
+    def check_in(self, reference, staff, attended=True, organizer=None):
+        """Mark attendance of a registration given by its id or cancel code (or undo it)."""
+        return self.registrations.check_in(reference, attended, staff, organizer)
+
+    @rpc
+    def record_walk_ins(self, event_id, data, staff, organizer=None):
+        count = parse_body(WalkIns, data).count
+        return self.registrations.record_walk_ins(event_id, count, staff, organizer)
+
+    @rpc
+    def walk_ins(self, event_id, organizer=None):
+        return self.registrations.walk_ins_for_event(event_id, organizer)
+
+    @rpc
+    def stats(self, starts_from=None, starts_before=None, municipality=None, organizer=None):
+        return self.registrations.stats(parse_time_filter("from", starts_from),
+                                        parse_time_filter("to", starts_before, end_of_day=True),
+                                        municipality or None, organizer)
+
+    @timer(interval=3600)
+    def forget_ended(self):
+        """Retention: names and contacts go RETENTION_DAYS after the event ends."""
+        self.registrations.anonymise_ended(int(self.config["RETENTION_DAYS"]))
 
     @rpc
     def availability(self, event_ids):

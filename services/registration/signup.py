@@ -2,11 +2,9 @@
 from dataclasses import dataclass
 from typing import Optional
 
-from pydantic import ValidationError
-
-from services.registration.contacts import contact_details
-from shared.api import SignUp
-from shared.errors import ValidationFailed, validation_failed
+from shared.api import SignUp, parse_body
+from shared.contacts import contact_details
+from shared.errors import ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -17,21 +15,48 @@ class NewRegistration:
     language: str
     channel: str
     seats: int
+    # an assisted sign-up: the staff member ({"id", "name"}) who made it with the resident's consent
+    assisted_by: Optional[dict] = None
+    # the phone/email are the staff member's, because the resident has none
+    contact_is_staff: bool = False
 
     @property
     def contact_key(self):
-        """Who this is, for spotting the same person signing up twice."""
+        """Who this is, for spotting the same person signing up twice (nobody, when the contact
+        is a staff member's: they sign up many residents)."""
+        if self.contact_is_staff:
+            return None
         return self.phone or (self.email or "").lower()
 
 
-def parse(data, allowed_regions):
-    """A NewRegistration, or ValidationFailed naming every bad field."""
-    if not isinstance(data, dict):
-        raise ValidationFailed("The body must be a JSON object.")
-    try:
-        signup = SignUp.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failed(exc)
+def parse(data, allowed_regions, assisted_by=None):
+    """A NewRegistration, or ValidationFailed naming every bad field.
+
+    `assisted_by` is the staff member ({"id", "name", "phone", "email"}) signing a resident up on
+    their behalf: the resident's consent is then required, and a resident with no phone or email
+    of their own gets their messages through the staff member's."""
+    signup = parse_body(SignUp, data)
+    if assisted_by is None:
+        return _own(signup, allowed_regions)
+    if signup.consent is not True:
+        raise ValidationFailed("Ask the resident first: an assisted sign-up needs their consent.",
+                               fields={"consent": "must be true: the resident agreed to be signed up"})
+    staff = {"id": assisted_by["id"], "name": assisted_by["name"]}
+    if signup.phone or signup.email:
+        registration = _own(signup, allowed_regions)
+        return NewRegistration(**{**registration.__dict__, "assisted_by": staff})
+    phone, email = assisted_by.get("phone"), assisted_by.get("email")
+    if not (phone or email):
+        raise ValidationFailed(
+            "The resident has no phone or email, and your staff token has no contact to send their "
+            "messages to.", fields={"phone": "give the resident's phone or email, or add a contact to your token"})
+    reachable = [channel for channel, address in (("sms", phone), ("email", email)) if address]
+    channel = signup.channel if signup.channel in reachable else reachable[0]
+    return NewRegistration(signup.name, phone, email, signup.language, channel, signup.seats,
+                           assisted_by=staff, contact_is_staff=True)
+
+
+def _own(signup, allowed_regions):
     phone, email, channel, errors = contact_details(signup, allowed_regions)
     if errors:
         raise ValidationFailed("The contact details are not usable.", fields=errors)

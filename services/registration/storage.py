@@ -4,7 +4,7 @@ import uuid
 
 from sqlalchemy import func, select, update
 
-from services.registration import codes, rules, seating
+from services.registration import codes, reports, rules, seating
 from services.registration.seating import CANCELLED, CONFIRMED, WAITLISTED
 from services.registration.tables import (
     events,
@@ -12,9 +12,10 @@ from services.registration.tables import (
     outbox,
     processed_events,
     registrations,
+    walk_ins,
 )
 from shared.database import utcnow
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.inbox import first_delivery
 from shared.outbox import add_event
 
@@ -34,7 +35,18 @@ def counts(event):
 
 
 def snapshot(event):
-    return {key: event[key] for key in ("id", "title", "municipality", "place", "address", "starts_at", "ends_at")}
+    return {key: event[key] for key in ("id", "title", "municipality", "place", "address", "starts_at", "ends_at",
+                                        "organizer")}
+
+
+def check_scope(event, organizer):
+    """Staff of one organizer reach only that organizer's events (`organizer` None: an admin)."""
+    if organizer is not None and event["organizer"] != organizer:
+        raise Forbidden("This event belongs to another organizer.", code="other_organizer")
+
+
+# What anonymising a registration blanks: everything that names or reaches a person.
+ANONYMOUS = {"name": None, "phone": None, "email": None, "contact_key": None, "assisted_by_name": None}
 
 
 class RegistrationStore:
@@ -61,14 +73,14 @@ class RegistrationStore:
                     return self._public(session, earlier, event), "request"
             rules.check_open(event, now)
             rules.check_group(event, signup.seats)
-            existing = session.execute(
+            existing = signup.contact_key and session.execute(
                 select(registrations).where(
                     registrations.c.event_id == event_id,
                     registrations.c.contact_key == signup.contact_key,
                     registrations.c.status.in_(ACTIVE),
                 )
             ).mappings().first()
-            if existing is not None:
+            if existing:
                 return self._public(session, existing, event), "contact"
             status = seating.placement(counts(event), signup.seats)
             registration = {
@@ -78,6 +90,10 @@ class RegistrationStore:
                 "channel": signup.channel, "seats": signup.seats, "status": status,
                 "waitlist_seq": self._next_waitlist_seq(session, event_id) if status == WAITLISTED else None,
                 "created_at": now, "updated_at": now, "cancelled_at": None,
+                "assisted_by": signup.assisted_by["id"] if signup.assisted_by else None,
+                "assisted_by_name": signup.assisted_by["name"] if signup.assisted_by else None,
+                "consent_at": now if signup.assisted_by else None,
+                "attended_at": None, "attended_by": None, "anonymised_at": None,
             }
             session.execute(registrations.insert().values(**registration))
             counter = "seats_taken" if status == CONFIRMED else "waitlist_taken"
@@ -143,6 +159,81 @@ class RegistrationStore:
             add_event(session, outbox, "registration_promoted",
                       self._message(promoted, event, {"waitlist_position": None}))
 
+    def erase(self, cancel_code):
+        """The registrant's own erasure: cancel if still active (nobody is messaged about it),
+        blank name and contacts at once, and tell every service to forget them."""
+        code = codes.normalise(cancel_code)
+        with self.database.transaction() as session:
+            found = code and session.execute(
+                select(registrations.c.event_id).where(registrations.c.cancel_code == code)
+            ).first()
+            if not found:
+                raise NotFound("No registration with that code.", code="registration_not_found")
+            event = self._lock_event(session, found.event_id)
+            registration = self._by_code(session, code)
+            if registration["anonymised_at"] is not None:
+                return {"id": registration["id"], "erased": True}
+            if registration["status"] != CANCELLED:
+                self._cancel(session, registration, event, "erased")
+                self._promote(session, event["id"])
+            session.execute(update(registrations).where(registrations.c.id == registration["id"])
+                            .values(**ANONYMOUS, anonymised_at=utcnow()))
+            add_event(session, outbox, "registration_erased",
+                      {"registration_id": registration["id"], "event": snapshot(event)})
+            return {"id": registration["id"], "erased": True}
+
+    # --- attendance ------------------------------------------------------------------------
+
+    def check_in(self, reference, attended, staff, organizer=None):
+        """Mark a confirmed registration (by id or cancel code) as there, or take that back.
+        Marking what is already marked changes nothing and publishes nothing."""
+        with self.database.transaction() as session:
+            found = self._find(session, reference)
+            event = self._lock_event(session, found["event_id"])
+            check_scope(event, organizer)
+            registration = dict(session.execute(
+                select(registrations).where(registrations.c.id == found["id"])).mappings().one())
+            if registration["status"] != CONFIRMED:
+                raise Conflict(f"Only a confirmed registration can be checked in; this one is "
+                               f"{registration['status']}.", code="not_confirmed")
+            if (registration["attended_at"] is not None) == attended:
+                return self._public(session, registration, event)
+            now = utcnow()
+            values = {"attended_at": now if attended else None, "attended_by": staff["id"] if attended else None}
+            session.execute(update(registrations).where(registrations.c.id == registration["id"])
+                            .values(**values, updated_at=now))
+            registration.update(values)
+            add_event(session, outbox, "attendance_marked", {
+                "registration_id": registration["id"], "name": registration["name"],
+                "seats": registration["seats"], "attended": attended, "marked_at": now,
+                "marked_by": {"id": staff["id"], "name": staff["name"]}, "event": snapshot(event)})
+            return self._public(session, registration, event)
+
+    def record_walk_ins(self, event_id, count, staff, organizer=None):
+        """Count people in who came without signing up; the total never goes below zero."""
+        with self.database.transaction() as session:
+            event = self._lock_event(session, event_id)
+            check_scope(event, organizer)
+            total = self._walk_in_total(session, event_id) + count
+            if count == 0 or total < 0:
+                raise ValidationFailed("That count would make the headcount negative or leave it as it is.",
+                                       fields={"count": f"a non-zero number, at least {-total + count}"})
+            walk_in = {"id": str(uuid.uuid4()), "event_id": event_id, "count": count,
+                       "recorded_at": utcnow(), "recorded_by": staff["id"]}
+            session.execute(walk_ins.insert().values(**walk_in))
+            add_event(session, outbox, "walk_ins_recorded", {
+                "walk_in_id": walk_in["id"], "count": count, "total": total, "recorded_at": walk_in["recorded_at"],
+                "recorded_by": {"id": staff["id"], "name": staff["name"]}, "event": snapshot(event)})
+            return {"event_id": event_id, "count": count, "total": total}
+
+    def walk_ins_for_event(self, event_id, organizer=None):
+        with self.database.transaction() as session:
+            check_scope(self._event(session, event_id), organizer)
+            rows = session.execute(select(walk_ins).where(walk_ins.c.event_id == event_id)
+                                   .order_by(walk_ins.c.recorded_at)).mappings().all()
+        return {"event_id": event_id, "total": sum(r["count"] for r in rows),
+                "counts": [{"count": r["count"], "recorded_at": r["recorded_at"].isoformat()} for r in rows]}
+
     # --- catalog's events ------------------------------------------------------------------
 
     def apply_catalog_event(self, envelope, data):
@@ -192,10 +283,10 @@ class RegistrationStore:
                 raise NotFound("No registration with that code.", code="registration_not_found")
             return self._public(session, registration, self._event(session, registration["event_id"]))
 
-    def list_for_event(self, event_id):
+    def list_for_event(self, event_id, organizer=None):
         """Everyone who signed up, in sign-up order, with waiting-list positions."""
         with self.database.transaction() as session:
-            self._event(session, event_id)
+            check_scope(self._event(session, event_id), organizer)
             rows = session.execute(
                 select(registrations).where(registrations.c.event_id == event_id)
                 .order_by(registrations.c.created_at, registrations.c.id)
@@ -210,6 +301,15 @@ class RegistrationStore:
             rows = session.execute(select(events).where(events.c.id.in_(list(event_ids)))).mappings().all()
         return {r["id"]: {"seats_left": counts(r).seats_left, "waitlist_left": counts(r).waitlist_left}
                 for r in rows}
+
+    def stats(self, starts_from=None, starts_before=None, municipality=None, organizer=None):
+        with self.database.transaction() as session:
+            return reports.stats(session, utcnow(), starts_from, starts_before, municipality, organizer)
+
+    def anonymise_ended(self, retention_days, now=None):
+        """The retention job: names and contacts go `retention_days` after the event ends."""
+        with self.database.transaction() as session:
+            return reports.anonymise_ended(session, now or utcnow(), retention_days, ANONYMOUS)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -226,6 +326,21 @@ class RegistrationStore:
         if event is None:
             raise NotFound("No such event.", code="event_not_found")
         return dict(event)
+
+    def _find(self, session, reference):
+        """A registration's id and event by its id or by its cancel code."""
+        code = codes.normalise(reference)
+        condition = registrations.c.id == reference
+        if code:
+            condition = condition | (registrations.c.cancel_code == code)
+        row = session.execute(select(registrations.c.id, registrations.c.event_id).where(condition)).mappings().first()
+        if row is None:
+            raise NotFound("No registration with that id or code.", code="registration_not_found")
+        return row
+
+    def _walk_in_total(self, session, event_id):
+        return session.execute(select(func.coalesce(func.sum(walk_ins.c.count), 0))
+                               .where(walk_ins.c.event_id == event_id)).scalar()
 
     def _by_code(self, session, code, missing_ok=False):
         row = session.execute(select(registrations).where(registrations.c.cancel_code == code)).mappings().first()
@@ -269,6 +384,9 @@ class RegistrationStore:
             "language": registration["language"], "channel": registration["channel"],
             "created_at": registration["created_at"].isoformat(),
             "cancelled_at": registration["cancelled_at"].isoformat() if registration["cancelled_at"] else None,
+            "attended": registration["attended_at"] is not None,
+            "attended_at": registration["attended_at"].isoformat() if registration["attended_at"] else None,
+            "assisted_by": registration["assisted_by_name"] or registration["assisted_by"],
         }
 
     def _public(self, session, registration, event):
@@ -277,10 +395,14 @@ class RegistrationStore:
         return public
 
     def _message(self, registration, event, public, reason=None, changed=()):
-        """The data of a registration_* event: all a notification needs, no RPC required."""
+        """The data of a registration_* event: all a notification needs, no RPC required. An
+        erasure's cancellation carries no name or contact: it is nobody's message."""
+        if reason == "erased":
+            registration = {**registration, **ANONYMOUS}
         return {
             "registration_id": registration["id"], "status": registration["status"],
             "name": registration["name"], "phone": registration["phone"], "email": registration["email"],
+            "assisted_by": registration.get("assisted_by_name"),
             "language": registration["language"], "channel": registration["channel"],
             "seats": registration["seats"], "cancel_code": codes.display(registration["cancel_code"]),
             "waitlist_position": public.get("waitlist_position"), "reason": reason,

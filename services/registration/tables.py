@@ -1,4 +1,5 @@
-"""Registration's own tables: its copy of each event, registrations, idempotency keys, outbox, inbox."""
+"""Registration's own tables: its copy of each event, registrations, walk-ins, idempotency keys,
+outbox, inbox."""
 from sqlalchemy import (
     JSON,
     Column,
@@ -62,6 +63,15 @@ registrations = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("cancelled_at", UtcDateTime, nullable=True),
+    # attendance: when staff marked the registrant as there, and which staff token did
+    Column("attended_at", UtcDateTime, nullable=True),
+    Column("attended_by", String(36), nullable=True),
+    # an assisted sign-up: the staff member who made it, and when the resident agreed to it
+    Column("assisted_by", String(36), nullable=True),
+    Column("assisted_by_name", String(200), nullable=True),
+    Column("consent_at", UtcDateTime, nullable=True),
+    # when name and contacts were removed (retention, or the registrant's own erasure)
+    Column("anonymised_at", UtcDateTime, nullable=True),
     Index("ix_registrations_event_status", "event_id", "status"),
     # one active registration per person and event, even under concurrent sign-ups
     Index(
@@ -77,6 +87,18 @@ idempotency_keys = Table(
     Column("key", String(200), primary_key=True),
     Column("registration_id", String(36), ForeignKey("registrations.id"), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Anonymous headcounts of people who came without signing up (drop-in events): no personal data.
+walk_ins = Table(
+    "walk_ins",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("event_id", String(36), ForeignKey("events.id"), nullable=False, index=True),
+    # people counted in; a negative count corrects a miscount
+    Column("count", Integer, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("recorded_by", String(36), nullable=False),
 )
 
 outbox = outbox_table(metadata)

@@ -6,6 +6,7 @@ import pytest
 from services.catalog import model
 from shared.api import EventChange, NewEvent
 from shared.errors import Conflict, ValidationFailed
+from shared.periods import parse_time_filter
 
 NOW = dt.datetime(2026, 9, 1, tzinfo=dt.timezone.utc)
 
@@ -49,8 +50,8 @@ def test_a_published_event_cannot_go_back_to_draft():
 
 
 def test_date_filters_are_helsinki_calendar_days():
-    start = model.parse_time_filter("from", "2026-10-17")
-    end = model.parse_time_filter("to", "2026-10-17", end_of_day=True)
+    start = parse_time_filter("from", "2026-10-17")
+    end = parse_time_filter("to", "2026-10-17", end_of_day=True)
     assert start.isoformat() == "2026-10-17T00:00:00+03:00" and end.isoformat() == "2026-10-18T00:00:00+03:00"
     with pytest.raises(ValidationFailed):
-        model.parse_time_filter("from", "17.10.2026")
+        parse_time_filter("from", "17.10.2026")

@@ -1,8 +1,8 @@
 """Phone numbers and emails as residents type them."""
 import pytest
 
-from services.registration.contacts import normalise_email, normalise_phone
 from services.registration.signup import parse
+from shared.contacts import normalise_email, normalise_phone
 from shared.errors import ValidationFailed
 
 NEIGHBOURS = ["FI", "AX", "SE", "NO", "EE", "RU"]

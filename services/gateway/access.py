@@ -1,0 +1,47 @@
+"""Who may reach what: staff of one organizer reach that organizer's events only; an admin
+token reaches everything."""
+from shared.errors import Forbidden
+
+
+def scope(staff):
+    """The organizer whose events `staff` may reach, or None for an admin (every organizer)."""
+    if staff["admin"]:
+        return None
+    if not staff["organizer"]:
+        raise Forbidden("This staff token belongs to no organizer.", code="no_organizer")
+    return staff["organizer"]
+
+
+def check_event(staff, event):
+    """Forbidden unless `staff` may read and change `event`."""
+    organizer = scope(staff)
+    if organizer is not None and event["organizer"] != organizer:
+        raise Forbidden("This event belongs to another organizer.", code="other_organizer")
+
+
+def check_organizer_field(staff, body):
+    """An organizer's staff create and change events of their own organizer only: a missing
+    organizer is theirs, another one is refused. Admins name any organizer."""
+    organizer = scope(staff)
+    if organizer is None or not isinstance(body, dict):
+        return body
+    given = body.get("organizer", organizer)
+    if given != organizer:
+        raise Forbidden("Staff of one organizer cannot make events for another.", code="other_organizer")
+    return {**body, "organizer": organizer}
+
+
+def organizer_asked_for(staff, wanted):
+    """The organizer a request is about: an admin's choice (None: every one), or the staff
+    member's own; another organizer's is refused."""
+    organizer = scope(staff)
+    if organizer is None:
+        return wanted
+    if wanted not in (None, organizer):
+        raise Forbidden("Staff of one organizer reach that organizer's data only.", code="other_organizer")
+    return organizer
+
+
+def staff_reference(staff):
+    """What other services record of a staff member: id and name, no secret."""
+    return {"id": staff["id"], "name": staff["name"]}

@@ -1,0 +1,130 @@
+"""Storage verbs of organizers' webhooks: subscriptions, and one delivery row per event and
+subscription, queued in the transaction that handles the event."""
+import datetime
+import json
+import uuid
+
+from sqlalchemy import func, select, update
+
+from services.notifications import webhooks as rules
+from services.notifications.tables import webhook_deliveries, webhooks
+from shared.database import insert_ignoring_conflict, utcnow
+from shared.errors import Forbidden, NotFound
+
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+# A claimed delivery is not tried again by another worker for this long (a crash mid-POST is
+# retried after it: at least once).
+LEASE = datetime.timedelta(seconds=60)
+
+
+def queue(session, organizer, envelope_id, body, registration_id=None, event_ends_at=None):
+    """One pending delivery per live subscription of `organizer`; a repeat of the event adds none."""
+    now = utcnow()
+    ids = session.execute(select(webhooks.c.id).where(webhooks.c.organizer == organizer,
+                                                     webhooks.c.revoked_at.is_(None))).scalars().all()
+    text = json.dumps(body, ensure_ascii=False)
+    for webhook_id in ids:
+        insert_ignoring_conflict(session, webhook_deliveries, {
+            "id": str(uuid.uuid4()), "webhook_id": webhook_id, "source_event_id": envelope_id,
+            "registration_id": registration_id, "body": text, "status": PENDING, "attempts": 0,
+            "next_attempt_at": now, "event_ends_at": event_ends_at, "created_at": now,
+        }, index_elements=["webhook_id", "source_event_id"])
+
+
+class WebhookStore:
+    def __init__(self, database):
+        self.database = database
+
+    def subscribe(self, organizer, url, created_by):
+        """A new subscription; its secret is in this answer and never again."""
+        row = {"id": str(uuid.uuid4()), "organizer": organizer, "url": rules.check_url(url),
+               "secret": rules.new_secret(), "created_by": created_by, "created_at": utcnow()}
+        with self.database.transaction() as session:
+            session.execute(webhooks.insert().values(**row))
+        return {**self._public(row), "secret": row["secret"]}
+
+    def subscriptions(self, organizer=None):
+        """Live subscriptions (of one organizer, or all), with how their deliveries stand."""
+        with self.database.transaction() as session:
+            query = select(webhooks).where(webhooks.c.revoked_at.is_(None)).order_by(webhooks.c.created_at)
+            if organizer is not None:
+                query = query.where(webhooks.c.organizer == organizer)
+            rows = session.execute(query).mappings().all()
+            counts = session.execute(
+                select(webhook_deliveries.c.webhook_id, webhook_deliveries.c.status, func.count().label("n"))
+                .where(webhook_deliveries.c.webhook_id.in_([r["id"] for r in rows]))
+                .group_by(webhook_deliveries.c.webhook_id, webhook_deliveries.c.status)
+            ).all()
+        found = [{**self._public(r), "deliveries": dict.fromkeys((PENDING, DELIVERED, FAILED), 0)} for r in rows]
+        by_id = {w["id"]: w for w in found}
+        for webhook_id, status, n in counts:
+            by_id[webhook_id]["deliveries"][status] = n
+        return found
+
+    def unsubscribe(self, webhook_id, organizer=None):
+        with self.database.transaction() as session:
+            row = session.execute(select(webhooks).where(webhooks.c.id == webhook_id,
+                                                         webhooks.c.revoked_at.is_(None))).mappings().first()
+            if row is None:
+                raise NotFound("No such webhook.", code="webhook_not_found")
+            if organizer is not None and row["organizer"] != organizer:
+                raise Forbidden("This webhook belongs to another organizer.", code="other_organizer")
+            session.execute(update(webhooks).where(webhooks.c.id == webhook_id).values(revoked_at=utcnow()))
+        return self._public(row)
+
+    # --- delivering ------------------------------------------------------------------------
+
+    def due(self, limit=200):
+        """(delivery id, webhook id) of deliveries waiting, oldest first, of live subscriptions."""
+        with self.database.transaction() as session:
+            return session.execute(
+                select(webhook_deliveries.c.id, webhook_deliveries.c.webhook_id)
+                .join(webhooks, webhooks.c.id == webhook_deliveries.c.webhook_id)
+                .where(webhook_deliveries.c.status == PENDING, webhook_deliveries.c.next_attempt_at <= utcnow(),
+                       webhooks.c.revoked_at.is_(None))
+                .order_by(webhook_deliveries.c.created_at, webhook_deliveries.c.id).limit(limit)
+            ).all()
+
+    def claim(self, delivery_id):
+        """The delivery with its URL and secret, leased to this worker; None if not due any more."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            claimed = session.execute(
+                update(webhook_deliveries)
+                .where(webhook_deliveries.c.id == delivery_id, webhook_deliveries.c.status == PENDING,
+                       webhook_deliveries.c.next_attempt_at <= now)
+                .values(next_attempt_at=now + LEASE, attempts=webhook_deliveries.c.attempts + 1)
+                .returning(*webhook_deliveries.c)
+            ).mappings().first()
+            if claimed is None:
+                return None
+            webhook = session.execute(select(webhooks.c.url, webhooks.c.secret)
+                                      .where(webhooks.c.id == claimed["webhook_id"])).mappings().one()
+        return {**claimed, **webhook}
+
+    def delivered(self, delivery_id):
+        with self.database.transaction() as session:
+            session.execute(update(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id)
+                            .values(status=DELIVERED, delivered_at=utcnow(), last_error=None))
+
+    def retry_later(self, delivery, delay_seconds, error):
+        """Try again after the delay, and hold the subscription's other deliveries back as long:
+        a receiver that is down gets one try per backoff step, not one per queued event."""
+        later = utcnow() + datetime.timedelta(seconds=delay_seconds)
+        with self.database.transaction() as session:
+            session.execute(update(webhook_deliveries).where(webhook_deliveries.c.id == delivery["id"])
+                            .values(next_attempt_at=later, last_error=str(error)))
+            session.execute(update(webhook_deliveries).where(
+                webhook_deliveries.c.webhook_id == delivery["webhook_id"],
+                webhook_deliveries.c.status == PENDING, webhook_deliveries.c.next_attempt_at < later,
+            ).values(next_attempt_at=later))
+
+    def failed(self, delivery_id, error):
+        with self.database.transaction() as session:
+            session.execute(update(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id)
+                            .values(status=FAILED, last_error=str(error)))
+
+    @staticmethod
+    def _public(row):
+        return {"id": row["id"], "organizer": row["organizer"], "url": row["url"],
+                "created_at": row["created_at"].isoformat()}

@@ -1,0 +1,78 @@
+"""Counts without personal data (statistics), and the retention rule that makes them so.
+
+Both only ever read or blank columns: anonymising keeps every row, status and attendance mark,
+so statistics answer the same before and after the retention job."""
+import datetime
+
+from sqlalchemy import func, select, update
+
+from services.registration.seating import CANCELLED, CONFIRMED, WAITLISTED
+from services.registration.tables import events, registrations, walk_ins
+
+COUNTS = ("events", "events_cancelled", "sign_ups", "seats_signed_up", "confirmed", "waitlisted",
+          "cancellations", "attended", "attended_seats", "no_shows", "walk_ins")
+
+
+def stats(session, now, starts_from=None, starts_before=None, municipality=None, organizer=None):
+    """Per municipality and organizer, for events starting in the period: the COUNTS, and the
+    ids of the events counted (to add other services' figures to)."""
+    query = select(events.c.id, events.c.municipality, events.c.organizer, events.c.status, events.c.ends_at)
+    if starts_from is not None:
+        query = query.where(events.c.starts_at >= starts_from)
+    if starts_before is not None:
+        query = query.where(events.c.starts_at < starts_before)
+    if organizer is not None:
+        query = query.where(events.c.organizer == organizer)
+    rows = [r for r in session.execute(query).mappings()
+            if municipality is None or r["municipality"].casefold() == municipality.strip().casefold()]
+    ids = [r["id"] for r in rows]
+    per_event = {r["id"]: dict.fromkeys(COUNTS, 0) for r in rows}
+    for r in rows:
+        per_event[r["id"]]["events"] = 1
+        per_event[r["id"]]["events_cancelled"] = int(r["status"] == "cancelled")
+    ended = {r["id"] for r in rows if r["ends_at"] <= now}
+    if ids:
+        attended = registrations.c.attended_at.is_not(None)
+        for r in session.execute(
+            select(registrations.c.event_id, registrations.c.status, attended.label("attended"),
+                   func.count().label("n"), func.sum(registrations.c.seats).label("seats"))
+            .where(registrations.c.event_id.in_(ids))
+            .group_by(registrations.c.event_id, registrations.c.status, attended)
+        ).mappings():
+            counts = per_event[r["event_id"]]
+            counts["sign_ups"] += r["n"]
+            counts["seats_signed_up"] += r["seats"]
+            counts["confirmed"] += r["n"] if r["status"] == CONFIRMED else 0
+            counts["waitlisted"] += r["n"] if r["status"] == WAITLISTED else 0
+            counts["cancellations"] += r["n"] if r["status"] == CANCELLED else 0
+            if r["attended"]:
+                counts["attended"] += r["n"]
+                counts["attended_seats"] += r["seats"]
+            elif r["status"] == CONFIRMED and r["event_id"] in ended:
+                counts["no_shows"] += r["n"]
+        for r in session.execute(
+            select(walk_ins.c.event_id, func.sum(walk_ins.c.count).label("n"))
+            .where(walk_ins.c.event_id.in_(ids)).group_by(walk_ins.c.event_id)
+        ).mappings():
+            per_event[r["event_id"]]["walk_ins"] = r["n"]
+    groups = {}
+    for r in rows:
+        group = groups.setdefault((r["municipality"], r["organizer"]), {
+            "municipality": r["municipality"], "organizer": r["organizer"], **dict.fromkeys(COUNTS, 0),
+            "event_ids": []})
+        group["event_ids"].append(r["id"])
+        for name in COUNTS:
+            group[name] += per_event[r["id"]][name]
+    return sorted(groups.values(), key=lambda g: (g["municipality"], g["organizer"]))
+
+
+def anonymise_ended(session, now, retention_days, anonymous):
+    """Blank names and contacts of registrations whose event ended `retention_days` ago;
+    returns how many."""
+    cutoff = now - datetime.timedelta(days=retention_days)
+    ended = select(events.c.id).where(events.c.ends_at < cutoff)
+    return session.execute(
+        update(registrations)
+        .where(registrations.c.event_id.in_(ended), registrations.c.anonymised_at.is_(None))
+        .values(**anonymous, anonymised_at=now)
+    ).rowcount
