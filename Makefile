@@ -4,7 +4,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench seed staff-token migrate dead-letters replay-dead-letters install clean
+.PHONY: run test bench seed staff-token staff-tokens revoke-staff-token retention migrate dead-letters \
+	replay-dead-letters install clean
 
 $(STAMP): requirements.txt requirements-test.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version' 
@@ -31,10 +32,23 @@ bench: $(STAMP)
 seed: $(STAMP)
 	$(PY) -m services.catalog.seed
 
-## make staff-token NAME="Maija / Kosketus" [ORGANIZER=...] [ADMIN=1]: prints a new staff token once
+## make staff-token NAME="Maija / Kosketus" ORGANIZER="Kosketus ry" [PHONE=...] [EMAIL=...] (or ADMIN=1):
+## prints a new staff token once
 staff-token: $(STAMP)
 	$(PY) -m services.catalog.staff_tokens create "$(or $(NAME),staff)" \
-		$(if $(ORGANIZER),--organizer "$(ORGANIZER)") $(if $(ADMIN),--admin)
+		$(if $(ORGANIZER),--organizer "$(ORGANIZER)") $(if $(ADMIN),--admin) \
+		$(if $(PHONE),--phone "$(PHONE)") $(if $(EMAIL),--email "$(EMAIL)")
+
+## make staff-tokens: every staff token (without secrets); make revoke-staff-token ID=<id>
+staff-tokens: $(STAMP)
+	$(PY) -m services.catalog.staff_tokens list
+
+revoke-staff-token: $(STAMP)
+	$(PY) -m services.catalog.staff_tokens revoke "$(ID)"
+
+## make retention: blank names and contacts RETENTION_DAYS after events end, now (also hourly in the services)
+retention: $(STAMP)
+	$(PY) -m services.retention
 
 ## make migrate: create or upgrade every service's database schema
 migrate: $(STAMP)

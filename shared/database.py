@@ -10,7 +10,7 @@ import datetime
 from pathlib import Path
 
 from eventlet.semaphore import Semaphore
-from sqlalchemy import DateTime, create_engine, event
+from sqlalchemy import DateTime, create_engine, event, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.types import TypeDecorator
@@ -78,6 +78,15 @@ def insert_ignoring_conflict(session, table, values, index_elements):
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=index_elements))
     return result.rowcount == 1
+
+
+def upsert(session, table, values, index_elements):
+    """INSERT, or UPDATE the row already there when any of its other values differ."""
+    dialect = session.dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(**values)
+    changing = {k: insert.excluded[k] for k in values if k not in index_elements}
+    differs = or_(*(table.c[k] != insert.excluded[k] for k in changing))
+    session.execute(insert.on_conflict_do_update(index_elements=index_elements, set_=changing, where=differs))
 
 
 def utcnow():

@@ -10,13 +10,14 @@ from sqlalchemy import func, or_, select, update
 from services.notifications import webhook_storage
 from services.notifications.tables import (
     erased_registrations,
+    event_times,
     notifications,
     processed_events,
     send_rate,
     webhook_deliveries,
 )
 from services.notifications.webhooks import without_name
-from shared.database import insert_ignoring_conflict, utcnow
+from shared.database import insert_ignoring_conflict, upsert, utcnow
 from shared.inbox import first_delivery
 
 CREATED, SENDING, SENT, FAILED = "created", "sending", "sent", "failed"
@@ -42,9 +43,10 @@ class NotificationStore:
         with self.database.transaction() as session:
             if not first_delivery(session, processed_events, envelope):
                 return None
+            self._remember_end(session, data.event)
             if activity is not None and data.event.organizer:
                 webhook_storage.queue(session, data.event.organizer, str(envelope.event_id), activity,
-                                      data.registration_id, data.event.ends_at)
+                                      data.event.id, data.registration_id)
             erased = session.execute(select(erased_registrations.c.registration_id).where(
                 erased_registrations.c.registration_id == data.registration_id)).first()
             if message is None or erased:
@@ -57,16 +59,21 @@ class NotificationStore:
                 channel=data.channel, language=message.language, template=message.template,
                 subject=message.subject or None, body=message.text, html=message.html or None,
                 status=CREATED, attempts=0, next_attempt_at=now, created_at=now, updated_at=now,
-                event_ends_at=data.event.ends_at,
             ))
         return notification_id
 
     def record_activity(self, envelope, data, activity):
         """An event that messages nobody but organizers' webhooks (attendance, walk-ins)."""
         with self.database.transaction() as session:
-            if first_delivery(session, processed_events, envelope) and data.event.organizer:
+            if not first_delivery(session, processed_events, envelope):
+                return
+            self._remember_end(session, data.event)
+            if data.event.organizer:
                 webhook_storage.queue(session, data.event.organizer, str(envelope.event_id), activity,
-                                      getattr(data, "registration_id", None), data.event.ends_at)
+                                      data.event.id, getattr(data, "registration_id", None))
+
+    def _remember_end(self, session, event):
+        upsert(session, event_times, {"event_id": event.id, "ends_at": event.ends_at}, ["event_id"])
 
     # --- personal data ---------------------------------------------------------------------
 
@@ -88,15 +95,17 @@ class NotificationStore:
         `retention_days` ago are blanked; returns how many messages. Counts stay."""
         now = now or utcnow()
         cutoff = now - datetime.timedelta(days=retention_days)
+        ended_events = select(event_times.c.event_id).where(event_times.c.ends_at < cutoff)
         with self.database.transaction() as session:
             # messages recorded before event end times were kept: their own age stands in
-            ended = or_(notifications.c.event_ends_at < cutoff,
-                        notifications.c.event_ends_at.is_(None) & (notifications.c.created_at < cutoff))
+            ended = or_(notifications.c.event_id.in_(ended_events),
+                        notifications.c.event_id.not_in(select(event_times.c.event_id))
+                        & (notifications.c.created_at < cutoff))
             count = session.execute(
                 update(notifications).where(ended, notifications.c.anonymised_at.is_(None))
                 .values(**ANONYMOUS, anonymised_at=now)
             ).rowcount
-            self._blank_webhook_names(session, webhook_deliveries.c.event_ends_at < cutoff)
+            self._blank_webhook_names(session, webhook_deliveries.c.event_id.in_(ended_events))
         return count
 
     def _blank_webhook_names(self, session, condition):

@@ -33,10 +33,19 @@ notifications = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
-    # when the event ends (the retention clock starts there), and when name and contact were blanked
-    Column("event_ends_at", UtcDateTime, nullable=True),
+    # when recipient and text were blanked (retention, or the registrant's erasure)
     Column("anonymised_at", UtcDateTime, nullable=True),
     Index("ix_notifications_due", "status", "next_attempt_at"),
+    Index("ix_notifications_event_id", "event_id"),
+)
+
+# When each event ends, as the newest registration event told: the retention clock starts there
+# (kept per event, so that an event moved in time moves the clock of every message about it).
+event_times = Table(
+    "event_times",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("ends_at", UtcDateTime, nullable=False),
 )
 
 # Registrations whose registrant erased their data: a message about one that arrives late is dropped.
@@ -69,13 +78,13 @@ webhook_deliveries = Table(
     Column("id", String(36), primary_key=True),
     Column("webhook_id", String(36), ForeignKey("webhooks.id"), nullable=False),
     Column("source_event_id", String(36), nullable=False),
+    Column("event_id", String(36), nullable=True, index=True),
     Column("registration_id", String(36), nullable=True, index=True),
     Column("body", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime, nullable=False),
     Column("last_error", Text, nullable=True),
-    Column("event_ends_at", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("delivered_at", UtcDateTime, nullable=True),
     UniqueConstraint("webhook_id", "source_event_id", name="uq_webhook_deliveries_event"),

@@ -17,7 +17,7 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 LEASE = datetime.timedelta(seconds=60)
 
 
-def queue(session, organizer, envelope_id, body, registration_id=None, event_ends_at=None):
+def queue(session, organizer, envelope_id, body, event_id, registration_id=None):
     """One pending delivery per live subscription of `organizer`; a repeat of the event adds none."""
     now = utcnow()
     ids = session.execute(select(webhooks.c.id).where(webhooks.c.organizer == organizer,
@@ -26,8 +26,8 @@ def queue(session, organizer, envelope_id, body, registration_id=None, event_end
     for webhook_id in ids:
         insert_ignoring_conflict(session, webhook_deliveries, {
             "id": str(uuid.uuid4()), "webhook_id": webhook_id, "source_event_id": envelope_id,
-            "registration_id": registration_id, "body": text, "status": PENDING, "attempts": 0,
-            "next_attempt_at": now, "event_ends_at": event_ends_at, "created_at": now,
+            "event_id": event_id, "registration_id": registration_id, "body": text, "status": PENDING,
+            "attempts": 0, "next_attempt_at": now, "created_at": now,
         }, index_elements=["webhook_id", "source_event_id"])
 
 
@@ -50,15 +50,26 @@ class WebhookStore:
             if organizer is not None:
                 query = query.where(webhooks.c.organizer == organizer)
             rows = session.execute(query).mappings().all()
+            ids = [r["id"] for r in rows]
             counts = session.execute(
                 select(webhook_deliveries.c.webhook_id, webhook_deliveries.c.status, func.count().label("n"))
-                .where(webhook_deliveries.c.webhook_id.in_([r["id"] for r in rows]))
+                .where(webhook_deliveries.c.webhook_id.in_(ids))
                 .group_by(webhook_deliveries.c.webhook_id, webhook_deliveries.c.status)
             ).all()
-        found = [{**self._public(r), "deliveries": dict.fromkeys((PENDING, DELIVERED, FAILED), 0)} for r in rows]
+            # what went wrong last, while something is still waiting: "is our receiver down?"
+            errors = session.execute(
+                select(webhook_deliveries.c.webhook_id, webhook_deliveries.c.last_error)
+                .where(webhook_deliveries.c.webhook_id.in_(ids), webhook_deliveries.c.status != DELIVERED,
+                       webhook_deliveries.c.last_error.is_not(None))
+                .order_by(webhook_deliveries.c.created_at)
+            ).all()
+        found = [{**self._public(r), "deliveries": dict.fromkeys((PENDING, DELIVERED, FAILED), 0), "last_error": None}
+                 for r in rows]
         by_id = {w["id"]: w for w in found}
         for webhook_id, status, n in counts:
             by_id[webhook_id]["deliveries"][status] = n
+        for webhook_id, error in errors:
+            by_id[webhook_id]["last_error"] = error
         return found
 
     def unsubscribe(self, webhook_id, organizer=None):

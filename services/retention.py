@@ -1,0 +1,43 @@
+"""Run the retention job now, on every service's database (the services also run it hourly).
+
+    python -m services.retention              # as the services would, now
+    python -m services.retention --now 2027-01-31T00:00:00+02:00
+
+Names, phone numbers and emails of registrations and of the messages sent about them are blanked
+RETENTION_DAYS after the event ends. Rows, statuses and attendance stay, so statistics do not
+change. `--now` runs it as if it were that moment (to see what a date would anonymise)."""
+import argparse
+import datetime
+import json
+
+from services.notifications.storage import NotificationStore
+from services.registration.storage import RegistrationStore
+from shared.config import setting
+from shared.database import Database, utcnow
+from shared.migrations import upgrade
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="retention", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--now", type=datetime.datetime.fromisoformat, default=None,
+                        help="ISO 8601 time with offset (default: now)")
+    args = parser.parse_args(argv)
+    now = args.now or utcnow()
+    if now.tzinfo is None:
+        parser.error("--now needs an offset, e.g. 2027-01-31T00:00:00+02:00")
+    days = int(setting("RETENTION_DAYS"))
+    done = {"retention_days": days, "as_of": now.isoformat()}
+    for name, store_class in (("registration", RegistrationStore), ("notifications", NotificationStore)):
+        url = setting(f"{name.upper()}_DATABASE_URL")
+        upgrade(name, url)
+        database = Database(url)
+        try:
+            done[name] = store_class(database).anonymise_ended(days, now=now)
+        finally:
+            database.dispose()
+    print(json.dumps(done))
+
+
+if __name__ == "__main__":
+    main()
