@@ -33,11 +33,12 @@ class Activity:
         if item is None:
             return
         event_id = item["event"]["id"]
-        recent = self.recent.pop(event_id, None) or collections.deque(maxlen=KEEP_PER_EVENT)
+        recent = self.recent.get(event_id) or collections.deque(maxlen=KEEP_PER_EVENT)
         if any(kept["id"] == item["id"] for kept in recent):
             return  # a redelivered event
         recent.append(item)
         self.recent[event_id] = recent
+        self.recent.move_to_end(event_id)
         while len(self.recent) > KEEP_EVENTS:
             self.recent.popitem(last=False)
         for queue in list(self.listeners.get(event_id, ())):

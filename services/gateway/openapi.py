@@ -3,7 +3,7 @@ import functools
 
 from pydantic.json_schema import models_json_schema
 
-from shared.api import EventChange, NewEvent, SignUp
+from shared.api import EventChange, NewEvent, SignUp, WalkIns, WebhookSubscription
 
 ERROR = {
     "type": "object",
@@ -51,6 +51,8 @@ REGISTRATION = {
         "email": {"type": ["string", "null"]}, "language": {"enum": ["fi", "sv", "en"]},
         "channel": {"enum": ["sms", "email"]}, "created_at": {"type": "string", "format": "date-time"},
         "cancelled_at": {"type": ["string", "null"], "format": "date-time"},
+        "attended": {"type": "boolean"}, "attended_at": {"type": ["string", "null"], "format": "date-time"},
+        "assisted_by": {"type": ["string", "null"], "description": "the staff member who signed the resident up"},
         "event": {"type": "object"},
         "messages": {"type": "array", "description": "staff only: each message about the registration",
                      "items": {"type": "object", "properties": {
@@ -59,6 +61,57 @@ REGISTRATION = {
                          "error_code": {"type": ["string", "null"]}}}},
     },
 }
+
+
+STAFF_MEMBER = {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+ACTIVITY = {
+    "type": "object",
+    "description": "One registration or attendance event as staff see it: the body of a webhook POST "
+                   "and the data of a Server-Sent Event. Names, never contacts or cancel codes.",
+    "required": ["id", "type", "occurred_at", "event"],
+    "properties": {
+        "id": {"type": "string", "description": "the bus event id: a repeat has the same one"},
+        "type": {"enum": ["registration_confirmed", "registration_waitlisted", "registration_promoted",
+                          "registration_cancelled", "attendance_marked", "walk_ins_recorded"]},
+        "occurred_at": {"type": "string", "format": "date-time"},
+        "event": {"type": "object", "properties": {"id": {"type": "string"}, "title": {"type": "string"},
+                                                   "organizer": {"type": "string"}}},
+        "registration_id": {"type": "string"}, "name": {"type": ["string", "null"]}, "seats": {"type": "integer"},
+        "status": {"type": "string"}, "waitlist_position": {"type": ["integer", "null"]},
+        "reason": {"type": ["string", "null"]}, "assisted_by": {"type": ["string", "null"]},
+        "attended": {"type": "boolean"}, "marked_at": {"type": "string", "format": "date-time"},
+        "marked_by": STAFF_MEMBER, "walk_in_id": {"type": "string"}, "count": {"type": "integer"},
+        "total": {"type": "integer"}, "recorded_at": {"type": "string", "format": "date-time"},
+        "recorded_by": STAFF_MEMBER,
+    },
+}
+COUNTS = {name: {"type": "integer"} for name in (
+    "events", "events_cancelled", "sign_ups", "seats_signed_up", "confirmed", "waitlisted", "cancellations",
+    "attended", "attended_seats", "no_shows", "walk_ins")}
+MESSAGES = {"type": "object", "properties": {"sms": {"type": "integer"}, "email": {"type": "integer"}}}
+STATS = {
+    "type": "object",
+    "properties": {
+        "period": {"type": "object"}, "municipality": {"type": ["string", "null"]},
+        "organizer": {"type": ["string", "null"]},
+        "totals": {"type": "object", "properties": {**COUNTS, "messages": MESSAGES}},
+        "groups": {"type": "array", "items": {"type": "object", "properties": {
+            "municipality": {"type": "string"}, "organizer": {"type": "string"}, **COUNTS, "messages": MESSAGES}}},
+    },
+}
+WEBHOOK = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"}, "organizer": {"type": "string"}, "url": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "secret": {"type": "string", "description": "only in the answer to POST: keep it to check "
+                                                    "X-Yhdessa-Signature (sha256=HMAC-SHA256 of the body)"},
+        "deliveries": {"type": "object", "properties": {s: {"type": "integer"} for s in ("pending", "delivered", "failed")}},
+        "last_error": {"type": ["string", "null"]},
+    },
+}
+WALK_INS = {"type": "object", "properties": {"event_id": {"type": "string"}, "count": {"type": "integer"},
+                                            "total": {"type": "integer"}, "counts": {"type": "array"}}}
 
 
 def _ref(name):
@@ -70,7 +123,8 @@ def _json(schema):
 
 
 def _errors(*codes):
-    meaning = {400: "malformed request", 401: "no or unknown staff token", 404: "not found",
+    meaning = {400: "malformed request", 401: "no or unknown staff token",
+               403: "another organizer's (staff reach their own organizer's only)", 404: "not found",
                409: "refused by the event's state", 413: "body too large", 415: "body is not JSON",
                422: "invalid fields", 503: "a service did not answer"}
     return {str(code): {"description": meaning[code], **_json(_ref("Error"))} for code in codes}
@@ -79,16 +133,20 @@ def _errors(*codes):
 STAFF = [{"bearer": []}]
 EVENT_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 CODE = {"name": "cancel_code", "in": "path", "required": True, "schema": {"type": "string"}}
+REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"},
+             "description": "the registration's id, or its cancel code (as the resident reads it out)"}
 
 
 @functools.cache
 def document():
     _, definitions = models_json_schema(
-        [(NewEvent, "validation"), (EventChange, "validation"), (SignUp, "validation")],
+        [(NewEvent, "validation"), (EventChange, "validation"), (SignUp, "validation"), (WalkIns, "validation"),
+         (WebhookSubscription, "validation")],
         ref_template="#/components/schemas/{model}",
     )
     schemas = dict(definitions["$defs"])
-    schemas.update(Error=ERROR, Event=EVENT, SignUpAnswer=SIGNUP_ANSWER, Registration=REGISTRATION)
+    schemas.update(Error=ERROR, Event=EVENT, SignUpAnswer=SIGNUP_ANSWER, Registration=REGISTRATION,
+                   Activity=ACTIVITY, Stats=STATS, Webhook=WEBHOOK, WalkInCount=WALK_INS)
     event_list = {"type": "array", "items": _ref("Event")}
     return {
         "openapi": "3.1.0",
@@ -113,7 +171,7 @@ def document():
                 "post": {"summary": "Create an event (published unless status is draft)", "security": STAFF,
                          "requestBody": {"required": True, **_json(_ref("NewEvent"))},
                          "responses": {"201": {"description": "created", **_json(_ref("Event"))},
-                                       **_errors(400, 401, 413, 415, 422)}},
+                                       **_errors(400, 401, 403, 413, 415, 422)}},
             },
             "/api/events/{id}": {
                 "get": {"summary": "One event with seats_left and waitlist_left", "parameters": [EVENT_ID],
@@ -122,16 +180,18 @@ def document():
                           "security": STAFF, "parameters": [EVENT_ID],
                           "requestBody": {"required": True, **_json(_ref("EventChange"))},
                           "responses": {"200": {"description": "changed", **_json(_ref("Event"))},
-                                        **_errors(400, 401, 404, 409, 413, 415, 422)}},
+                                        **_errors(400, 401, 403, 404, 409, 413, 415, 422)}},
             },
             "/api/events/{id}/cancel": {
                 "post": {"summary": "Cancel an event; every registrant is told", "security": STAFF,
                          "parameters": [EVENT_ID],
                          "responses": {"200": {"description": "cancelled", **_json(_ref("Event"))},
-                                       **_errors(401, 404)}},
+                                       **_errors(401, 403, 404)}},
             },
             "/api/events/{id}/registrations": {
-                "post": {"summary": "Sign up", "parameters": [EVENT_ID, {
+                "post": {"summary": "Sign up. With a staff token: an assisted sign-up (consent required; a "
+                                    "resident with no phone or email gets messages through the staff member's)",
+                         "parameters": [EVENT_ID, {
                             "name": "Idempotency-Key", "in": "header", "required": False,
                             "schema": {"type": "string", "maxLength": 200},
                             "description": "a retried request with the same key gets the first answer"}],
@@ -139,10 +199,79 @@ def document():
                          "responses": {"201": {"description": "registered", **_json(_ref("SignUpAnswer"))},
                                        "200": {"description": "already registered", **_json(_ref("SignUpAnswer"))},
                                        **_errors(400, 404, 409, 413, 415, 422)}},
-                "get": {"summary": "Who is coming", "security": STAFF, "parameters": [EVENT_ID],
-                        "responses": {"200": {"description": "registrations",
-                                              **_json({"type": "array", "items": _ref("Registration")})},
-                                      **_errors(401, 404)}},
+                "get": {"summary": "Who is coming; as CSV for a spreadsheet with ?format=csv or Accept: text/csv",
+                        "security": STAFF,
+                        "parameters": [EVENT_ID, {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}}],
+                        "responses": {"200": {"description": "registrations", "content": {
+                            "application/json": {"schema": {"type": "array", "items": _ref("Registration")}},
+                            "text/csv": {"schema": {"type": "string", "description":
+                                         "UTF-8 with BOM, ';' separated: Nimi;Yhteystieto;Paikkoja;Tila;Jonosija;"
+                                         "Ilmoittautunut;Paikalla"}}}},
+                                      **_errors(401, 403, 404)}},
+            },
+            "/api/events/{id}/walk-ins": {
+                "post": {"summary": "Count people in who came without signing up (no personal data)",
+                         "security": STAFF, "parameters": [EVENT_ID],
+                         "requestBody": {"required": True, **_json(_ref("WalkIns"))},
+                         "responses": {"201": {"description": "counted", **_json(_ref("WalkInCount"))},
+                                       **_errors(400, 401, 403, 404, 415, 422)}},
+                "get": {"summary": "The walk-in headcount", "security": STAFF, "parameters": [EVENT_ID],
+                        "responses": {"200": {"description": "counts", **_json(_ref("WalkInCount"))},
+                                      **_errors(401, 403, 404)}},
+            },
+            "/api/events/{id}/activity": {
+                "get": {"summary": "Server-Sent Events: sign-ups, cancellations, promotions, check-ins and walk-ins "
+                                   "as they happen; resume with Last-Event-ID",
+                        "security": STAFF, "parameters": [EVENT_ID],
+                        "responses": {"200": {"description": "an endless text/event-stream; each event's data is an "
+                                                             "Activity", "content": {"text/event-stream": {
+                                                                 "schema": {"type": "string"}}}},
+                                      **_errors(401, 403, 404)}},
+            },
+            "/api/registrations/{reference}/check-in": {
+                "post": {"summary": "Mark attendance (publishes attendance_marked); twice is harmless",
+                         "security": STAFF, "parameters": [REFERENCE],
+                         "responses": {"200": {"description": "marked", **_json(_ref("Registration"))},
+                                       **_errors(401, 403, 404, 409)}},
+                "delete": {"summary": "Undo a check-in (publishes attendance_marked with attended false)",
+                           "security": STAFF, "parameters": [REFERENCE],
+                           "responses": {"200": {"description": "unmarked", **_json(_ref("Registration"))},
+                                         **_errors(401, 403, 404, 409)}},
+            },
+            "/api/registrations/{cancel_code}/erase": {
+                "post": {"summary": "Erase your own data now: cancelled if still active, name and contacts gone",
+                         "parameters": [CODE],
+                         "responses": {"200": {"description": "erased"}, **_errors(404)}},
+            },
+            "/api/stats": {
+                "get": {"summary": "Counts without personal data per municipality and organizer, for events "
+                                   "starting in the period", "security": STAFF,
+                        "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}, "description": d}
+                                       for n, d in (("from", "YYYY-MM-DD or ISO 8601"),
+                                                    ("to", "YYYY-MM-DD (inclusive) or ISO 8601"),
+                                                    ("municipality", "e.g. Jyväskylä"),
+                                                    ("organizer", "admins: any; staff: their own"))],
+                        "responses": {"200": {"description": "statistics", **_json(_ref("Stats"))},
+                                      **_errors(401, 403, 422)}},
+            },
+            "/api/webhooks": {
+                "post": {"summary": "Subscribe a URL to every registration and attendance event of the "
+                                    "organizer's events, POSTed as an Activity, signed", "security": STAFF,
+                         "requestBody": {"required": True, **_json(_ref("WebhookSubscription"))},
+                         "responses": {"201": {"description": "subscribed; the secret is shown this once",
+                                               **_json(_ref("Webhook"))},
+                                       **_errors(400, 401, 403, 415, 422)}},
+                "get": {"summary": "The organizer's subscriptions and how their deliveries stand", "security": STAFF,
+                        "responses": {"200": {"description": "subscriptions",
+                                              **_json({"type": "array", "items": _ref("Webhook")})},
+                                      **_errors(401, 403)}},
+            },
+            "/api/webhooks/{webhook_id}": {
+                "delete": {"summary": "Unsubscribe", "security": STAFF,
+                           "parameters": [{"name": "webhook_id", "in": "path", "required": True,
+                                           "schema": {"type": "string"}}],
+                           "responses": {"200": {"description": "unsubscribed", **_json(_ref("Webhook"))},
+                                         **_errors(401, 403, 404)}},
             },
             "/webhooks/twilio/status": {
                 "post": {"summary": "Twilio's delivery report, signed with X-Twilio-Signature",
