@@ -5,8 +5,19 @@ them); the gateway uses the same models to publish its OpenAPI document.
 """
 from typing import Literal, Optional
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
 
+from shared.config import setting
+from shared.contacts import normalise_email, normalise_phone
 from shared.errors import ValidationFailed, validation_failed
 
 
@@ -51,6 +62,30 @@ class EventFields(Body):
     registration_opens_at: Optional[AwareDatetime] = None
     registration_closes_at: Optional[AwareDatetime] = None
     organizer: Optional[StrictStr] = Field(default=None, min_length=1, max_length=200)
+    # The event's contact person, told by SMS or email when registration closes how many are
+    # coming and how many wait. Staff see these; the public event does not show them.
+    summary_phone: Optional[StrictStr] = Field(default=None, max_length=40)
+    summary_email: Optional[StrictStr] = Field(default=None, max_length=254)
+
+    @field_validator("summary_phone")
+    @classmethod
+    def _phone(cls, value):
+        if value is None:
+            return None
+        phone, reason = normalise_phone(value, setting("SMS_ALLOWED_REGIONS").split(","))
+        if reason:
+            raise ValueError(reason)
+        return phone
+
+    @field_validator("summary_email")
+    @classmethod
+    def _email(cls, value):
+        if value is None:
+            return None
+        email, reason = normalise_email(value)
+        if reason:
+            raise ValueError(reason)
+        return email
 
 
 class EventChange(EventFields):

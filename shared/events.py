@@ -47,6 +47,8 @@ class CatalogEvent(EventSnapshot):
     registration_opens_at: Optional[AwareDatetime] = None
     registration_closes_at: Optional[AwareDatetime] = None
     organizer: str  # required of catalog events
+    summary_phone: Optional[str] = None
+    summary_email: Optional[str] = None
     status: Literal["published", "draft", "cancelled"]
     # on event_updated: the names of the fields that changed
     changed: list[str] = []
@@ -103,6 +105,18 @@ class WalkInsRecorded(Contract):
     event: EventSnapshot
 
 
+class RegistrationClosed(Contract):
+    """`registration_closed`: sign-ups are over; the event's contact person hears the numbers."""
+
+    confirmed: int
+    confirmed_seats: int
+    waitlisted: int
+    waitlisted_seats: int
+    summary_phone: Optional[str] = None
+    summary_email: Optional[str] = None
+    event: EventSnapshot
+
+
 class RegistrationErased(Contract):
     """`registration_erased`: the registrant erased their data; every service forgets it."""
 
@@ -122,6 +136,7 @@ DATA_CONTRACTS = {
     "attendance_marked": AttendanceMarked,
     "walk_ins_recorded": WalkInsRecorded,
     "registration_erased": RegistrationErased,
+    "registration_closed": RegistrationClosed,
 }
 
 # What staff follow as it happens (the activity stream and webhooks).

@@ -7,7 +7,7 @@ from shared.errors import Conflict, ValidationFailed
 EDITABLE = (
     "title", "description", "municipality", "place", "address", "starts_at", "ends_at",
     "capacity", "waitlist_capacity", "max_group_size", "registration_opens_at",
-    "registration_closes_at", "organizer",
+    "registration_closes_at", "organizer", "summary_phone", "summary_email",
 )
 
 

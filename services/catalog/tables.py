@@ -23,6 +23,9 @@ events = Table(
     Column("registration_opens_at", UtcDateTime, nullable=True),
     Column("registration_closes_at", UtcDateTime, nullable=True),
     Column("organizer", String(200), nullable=False),
+    # the contact person told how many are coming when registration closes
+    Column("summary_phone", String(20), nullable=True),
+    Column("summary_email", String(254), nullable=True),
     Column("status", String(16), nullable=False),
     # lower-cased titles, descriptions and place, for the `q` filter
     Column("search_text", Text, nullable=False),

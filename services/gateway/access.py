@@ -42,6 +42,18 @@ def organizer_asked_for(staff, wanted):
     return organizer
 
 
+# What only the event's own staff see of it: its contact person.
+STAFF_ONLY_FIELDS = ("summary_phone", "summary_email")
+
+
+def visible(staff, event):
+    """The event as this caller may see it: the contact person's details only for staff who
+    reach the event."""
+    if staff is not None and (scope(staff) is None or scope(staff) == event["organizer"]):
+        return event
+    return {key: value for key, value in event.items() if key not in STAFF_ONLY_FIELDS}
+
+
 def staff_reference(staff):
     """What other services record of a staff member: id and name, no secret."""
     return {"id": staff["id"], "name": staff["name"]}

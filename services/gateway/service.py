@@ -83,14 +83,14 @@ class GatewayService:
             include_drafts=staff is not None, drafts_of=access.scope(staff) if staff else None,
             limit=_int_param(request, "limit", 100, 1, 500), offset=_int_param(request, "offset", 0, 0, 10**6),
         )
-        return json_response(self._with_availability(events))
+        return json_response([access.visible(staff, e) for e in self._with_availability(events)])
 
     @http("GET", "/api/events/<string:event_id>")
     def get_event(self, request, event_id):
         staff = self.auth.staff(request)
         event = self.catalog.get_event(event_id, include_drafts=staff is not None,
                                        drafts_of=access.scope(staff) if staff else None)
-        return json_response(self._with_availability([event])[0])
+        return json_response(access.visible(staff, self._with_availability([event])[0]))
 
     @http("POST", "/api/events")
     def create_event(self, request):

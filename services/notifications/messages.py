@@ -114,6 +114,23 @@ def render_email(name, data):
     return Message(name, language, subject, text, html)
 
 
+def render_summary(data):
+    """What an event's contact person reads when its registration closes (in Finnish: staff)."""
+    language, template = _template(FALLBACK_LANGUAGE, "summary")
+    context = {
+        "title": data.event.title.get(language) or data.event.title[FALLBACK_LANGUAGE],
+        "when": event_time(data.event.starts_at, data.event.ends_at, language), "place": data.event.place,
+        "confirmed": data.confirmed, "confirmed_seats": data.confirmed_seats,
+        "waitlisted": data.waitlisted, "waitlisted_seats": data.waitlisted_seats,
+    }
+    if data.summary_phone:
+        return Message("summary", language, "", _block(template, "sms", context).translate(GSM_SUBSTITUTES), "")
+    subject, text = _block(template, "subject", context), _block(template, "email", context)
+    paragraphs = [block.split("\n") for block in text.split("\n\n") if block.strip()]
+    html = _env.get_template("_email.html.j2").render(language=language, subject=subject, paragraphs=paragraphs)
+    return Message("summary", language, subject, text, html)
+
+
 def render(event_type, data):
     """The message a registration event becomes on the registrant's channel."""
     name = template_for(event_type, data)

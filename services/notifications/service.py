@@ -68,6 +68,13 @@ class NotificationsService:
         envelope, data = parse_envelope(payload, "registration_erased")
         self.notifications.erase(envelope, data.registration_id)
 
+    @event_handler("registration", "registration_closed")
+    def on_registration_closed(self, payload):
+        envelope, data = parse_envelope(payload, "registration_closed")
+        notification_id = self.notifications.record_summary(envelope, data, messages.render_summary(data))
+        if notification_id is not None:
+            self._deliver(notification_id)
+
     @timer(interval=1)
     def deliver_webhooks(self):
         """Organizers' webhook POSTs: new ones, and retries of receivers that were down."""

@@ -62,6 +62,25 @@ class NotificationStore:
             ))
         return notification_id
 
+    def record_summary(self, envelope, data, message):
+        """The message to an event's contact person when its registration closes; its id, or
+        None when the event was seen before."""
+        now = utcnow()
+        channel, recipient = ("sms", data.summary_phone) if data.summary_phone else ("email", data.summary_email)
+        with self.database.transaction() as session:
+            if not first_delivery(session, processed_events, envelope):
+                return None
+            self._remember_end(session, data.event)
+            notification_id = str(uuid.uuid4())
+            session.execute(notifications.insert().values(
+                id=notification_id, source_event_id=str(envelope.event_id), registration_id=None,
+                event_id=data.event.id, recipient=recipient, channel=channel, language=message.language,
+                template=message.template, subject=message.subject or None, body=message.text,
+                html=message.html or None, status=CREATED, attempts=0, next_attempt_at=now, created_at=now,
+                updated_at=now,
+            ))
+        return notification_id
+
     def record_activity(self, envelope, data, activity):
         """An event that messages nobody but organizers' webhooks (attendance, walk-ins)."""
         with self.database.transaction() as session:

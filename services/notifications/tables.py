@@ -15,7 +15,8 @@ notifications = Table(
     Column("id", String(36), primary_key=True),
     # the bus event this message tells of: one message per event and registrant
     Column("source_event_id", String(36), nullable=False, unique=True),
-    Column("registration_id", String(36), nullable=False, index=True),
+    # none for a message to staff (the summary when registration closes)
+    Column("registration_id", String(36), nullable=True, index=True),
     Column("event_id", String(36), nullable=False),
     Column("recipient", String(254), nullable=False),
     Column("channel", String(8), nullable=False),

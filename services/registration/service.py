@@ -69,6 +69,11 @@ class RegistrationService:
                                         parse_time_filter("to", starts_before, end_of_day=True),
                                         municipality or None, organizer)
 
+    @timer(interval=5)
+    def close_registrations(self):
+        """Tell each event's contact person the numbers once its registration has closed."""
+        self.registrations.close_registrations()
+
     @timer(interval=3600)
     def forget_ended(self):
         """Retention: names and contacts go RETENTION_DAYS after the event ends."""

@@ -2,7 +2,7 @@
 exact under concurrency, and writes its outgoing events to the outbox in the same transaction."""
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from services.registration import codes, reports, rules, seating
 from services.registration.seating import CANCELLED, CONFIRMED, WAITLISTED
@@ -25,7 +25,7 @@ FIELDS_REGISTRANTS_HEAR_OF = {"starts_at", "ends_at", "place", "address"}
 EVENT_COPY = (
     "title", "municipality", "place", "address", "starts_at", "ends_at", "capacity",
     "waitlist_capacity", "max_group_size", "registration_opens_at", "registration_closes_at",
-    "organizer", "status",
+    "organizer", "status", "summary_phone", "summary_email",
 )
 
 
@@ -233,6 +233,38 @@ class RegistrationStore:
                                    .order_by(walk_ins.c.recorded_at)).mappings().all()
         return {"event_id": event_id, "total": sum(r["count"] for r in rows),
                 "counts": [{"count": r["count"], "recorded_at": r["recorded_at"].isoformat()} for r in rows]}
+
+    # --- the contact person's summary ------------------------------------------------------
+
+    def close_registrations(self, now=None):
+        """For each event whose registration has closed and whose contact person has not been
+        told: one `registration_closed` with how many are coming and waiting. Returns how many."""
+        now = now or utcnow()
+        closed = or_(events.c.registration_closes_at <= now, events.c.starts_at <= now)
+        with self.database.transaction() as session:
+            due = session.execute(select(events.c.id).where(
+                events.c.status == "published", events.c.summary_sent_at.is_(None), closed,
+                events.c.summary_phone.is_not(None) | events.c.summary_email.is_not(None),
+            )).scalars().all()
+        for event_id in due:
+            with self.database.transaction() as session:
+                event = self._lock_event(session, event_id)
+                if event["summary_sent_at"] is not None:
+                    continue
+                totals = {status: (0, 0) for status in (CONFIRMED, WAITLISTED)}
+                for status, n, seats in session.execute(
+                    select(registrations.c.status, func.count(), func.sum(registrations.c.seats))
+                    .where(registrations.c.event_id == event_id, registrations.c.status.in_(ACTIVE))
+                    .group_by(registrations.c.status)
+                ).all():
+                    totals[status] = (n, seats)
+                add_event(session, outbox, "registration_closed", {
+                    "confirmed": totals[CONFIRMED][0], "confirmed_seats": totals[CONFIRMED][1],
+                    "waitlisted": totals[WAITLISTED][0], "waitlisted_seats": totals[WAITLISTED][1],
+                    "summary_phone": event["summary_phone"], "summary_email": event["summary_email"],
+                    "event": snapshot(event)})
+                session.execute(update(events).where(events.c.id == event_id).values(summary_sent_at=now))
+        return len(due)
 
     # --- catalog's events ------------------------------------------------------------------
 

@@ -36,6 +36,10 @@ events = Table(
     Column("registration_closes_at", UtcDateTime, nullable=True),
     Column("organizer", String(200), nullable=False),
     Column("status", String(16), nullable=False),
+    # who hears how many are coming when registration closes, and when they were told
+    Column("summary_phone", String(20), nullable=True),
+    Column("summary_email", String(254), nullable=True),
+    Column("summary_sent_at", UtcDateTime, nullable=True),
     # seats held by confirmed and by waitlisted registrations; changed only under the row lock
     Column("seats_taken", Integer, nullable=False, default=0),
     Column("waitlist_taken", Integer, nullable=False, default=0),

@@ -270,3 +270,37 @@ def test_a_stream_resumes_after_a_dropped_connection_with_last_event_id(system, 
         resumed.close()
     assert missed["data"]["name"] == "Sitten"
     assert all(item["data"]["name"] != "Ensin" for item in resumed.items)
+
+
+def test_the_contact_person_hears_how_many_are_coming_when_registration_closes(system, kosketus, city):
+    import datetime as dt
+
+    closes = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=4)
+    event = own_event(system, kosketus, capacity=2, waitlist_capacity=5, summary_phone="040 333 4444",
+                      registration_closes_at=closes.isoformat())
+    assert event["summary_phone"] == "+358403334444"
+    # the contact person's number is for the organizer's staff, not for the public or other organizers
+    assert "summary_phone" not in system.call("GET", f"/api/events/{event['id']}").json()
+    assert "summary_phone" not in system.call("GET", f"/api/events/{event['id']}", headers=city).json()
+    assert system.call("GET", f"/api/events/{event['id']}", headers=kosketus).json()["summary_phone"]
+    sign_up(system, event["id"], {"name": "Yksi", "phone": "0401000020", "seats": 2})
+    sign_up(system, event["id"], {"name": "Kaksi", "phone": "0401000021", "seats": 3})
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        summaries = [m for m in system.sms.all() if m["To"] == "+358403334444"]
+        if summaries:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("no summary reached the contact person")
+    assert "Tulossa 2 (1 ilmoittautumista), jonossa 3" in summaries[0]["Body"]
+    time.sleep(6)  # the next rounds of the closing check send nothing more
+    assert len([m for m in system.sms.all() if m["To"] == "+358403334444"]) == 1
+
+
+def test_a_contact_person_number_that_cannot_take_sms_is_refused(system, kosketus):
+    body = {**event_body(summary_phone="014 123 456")}
+    del body["organizer"]
+    response = system.call("POST", "/api/events", json=body, headers=kosketus)
+    assert response.status_code == 422 and "summary_phone" in response.json()["error"]["fields"]

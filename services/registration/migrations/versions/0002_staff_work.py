@@ -1,15 +1,15 @@
-"""attendance walk-ins assisted sign-ups
+"""staff work: organizers' contacts, attendance, walk-ins, webhooks, summaries, retention
 
-Revision ID: 7b54933495c8
+Revision ID: 68e64d2045a7
 Revises: 13bfa56a26e3
-Create Date: 2026-11-27 19:33:21.542821
+Create Date: 2026-11-27 19:49:46.764653
 """
 import sqlalchemy as sa
 from alembic import op
 
 import shared.database
 
-revision = '7b54933495c8'
+revision = '68e64d2045a7'
 down_revision = '13bfa56a26e3'
 branch_labels = None
 depends_on = None
@@ -28,6 +28,11 @@ def upgrade():
     )
     with op.batch_alter_table('walk_ins', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_walk_ins_event_id'), ['event_id'], unique=False)
+
+    with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('summary_phone', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('summary_email', sa.String(length=254), nullable=True))
+        batch_op.add_column(sa.Column('summary_sent_at', shared.database.UtcDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('attended_at', shared.database.UtcDateTime(timezone=True), nullable=True))
@@ -49,6 +54,11 @@ def downgrade():
         batch_op.drop_column('assisted_by')
         batch_op.drop_column('attended_by')
         batch_op.drop_column('attended_at')
+
+    with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.drop_column('summary_sent_at')
+        batch_op.drop_column('summary_email')
+        batch_op.drop_column('summary_phone')
 
     with op.batch_alter_table('walk_ins', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_walk_ins_event_id'))
