@@ -294,7 +294,7 @@ def test_the_contact_person_hears_how_many_are_coming_when_registration_closes(s
         time.sleep(0.2)
     else:
         raise AssertionError("no summary reached the contact person")
-    assert "Tulossa 2 (1 ilmoittautumista), jonossa 3" in summaries[0]["Body"]
+    assert "Tulossa 2 (1 ilmoittautuminen), jonossa 3" in summaries[0]["Body"]
     time.sleep(6)  # the next rounds of the closing check send nothing more
     assert len([m for m in system.sms.all() if m["To"] == "+358403334444"]) == 1
 
