@@ -82,7 +82,7 @@ class NotificationsService:
                                      int(self.config["WEBHOOK_MAX_ATTEMPTS"]),
                                      float(self.config["WEBHOOK_RETRY_BASE_SECONDS"]))
 
-    @timer(interval=3600)
+    @timer(interval=3600, eager=True)  # at start too: a service restarted often still forgets
     def forget_ended(self):
         """Retention: recipients and texts go RETENTION_DAYS after the event ends."""
         self.notifications.anonymise_ended(int(self.config["RETENTION_DAYS"]))

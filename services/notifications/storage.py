@@ -92,7 +92,11 @@ class NotificationStore:
                                       data.event.id, getattr(data, "registration_id", None))
 
     def _remember_end(self, session, event):
-        upsert(session, event_times, {"event_id": event.id, "ends_at": event.ends_at}, ["event_id"])
+        # Read first: an upsert locks the event's row even when nothing changes, and every
+        # message about one event would queue behind that lock.
+        known = session.execute(select(event_times.c.ends_at).where(event_times.c.event_id == event.id)).scalar()
+        if known != event.ends_at:
+            upsert(session, event_times, {"event_id": event.id, "ends_at": event.ends_at}, ["event_id"])
 
     # --- personal data ---------------------------------------------------------------------
 

@@ -74,7 +74,7 @@ class RegistrationService:
         """Tell each event's contact person the numbers once its registration has closed."""
         self.registrations.close_registrations()
 
-    @timer(interval=3600)
+    @timer(interval=3600, eager=True)  # at start too: a service restarted often still forgets
     def forget_ended(self):
         """Retention: names and contacts go RETENTION_DAYS after the event ends."""
         self.registrations.anonymise_ended(int(self.config["RETENTION_DAYS"]))

@@ -10,7 +10,8 @@ var/bench/latest.json):
 2. event cancelled: one event's registrants all told: time to the last message, messages/s;
 3. peak resident memory of each service process;
 4. the machine's limits measured in the same run (RabbitMQ confirmed persistent messages,
-   PostgreSQL single-row commits) and each figure's ratio to them.
+   PostgreSQL single-row commits) and each figure's ratio to them, and the stack's own floor:
+   the CPU an empty nameko RPC call and an empty event cost, before any of our code runs.
 
     python -m tests.bench.run [--quick] [--sign-ups 10000] [--clients 50] [--cancelled 5000]
 """
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 from shared.config import REPO_ROOT, VAR_DIR
-from tests.bench import raw
+from tests.bench import floor, raw
 from tests.e2e.helpers import create_event
 from tests.system import create_postgres_database, drop_postgres_databases, start_system
 
@@ -172,6 +173,9 @@ def report(results):
                                              f"{limits['rabbitmq_consumed_per_second']:.0f}/s consumed", ""),
         ("  PostgreSQL single-row commits", f"{limits['postgresql_commits_per_second']:.0f}/s", ""),
     ]
+    for kind, label in (("rpc", "  empty nameko RPC call, CPU"), ("event", "  empty nameko event, CPU")):
+        cost = results["floor"][kind]["ms"]
+        rows.append((label, f"{sum(cost.values()):.2f} ms", ", ".join(f"{k} {v:.2f}" for k, v in cost.items())))
     width = max(len(r[0]) for r in rows) + 2
     value_width = max(len(r[1]) for r in rows) + 2
     for label, value, note in rows:
@@ -210,6 +214,7 @@ def main(argv=None):
     published, consumed = raw.rabbitmq(raw_count)
     results["limits"] = {"rabbitmq_published_per_second": published, "rabbitmq_consumed_per_second": consumed,
                          "postgresql_commits_per_second": raw.postgresql(raw_database, raw_count)}
+    results["floor"] = floor.measure(raw_count)
     drop_postgres_databases(list(urls.values()) + [raw_database])
     print()
     report(results)
