@@ -41,6 +41,12 @@ def deliver(store, providers, notification_id, policy):
     notification = store.claim(notification_id)
     if notification is None:
         return None
+    return send(store, providers, notification, policy)
+
+
+def send(store, providers, notification, policy):
+    """Send a message this worker has claimed (`sending`); returns its new status."""
+    notification_id = notification["id"]
     if notification["channel"] == "sms" and policy.sms_per_second > 0:
         # Every process books its slot in the shared table, so together they keep the rate.
         try:

@@ -25,9 +25,11 @@ class NotificationsService:
         envelope, data = parse_envelope(payload, event_type)
         # an erasure's cancellation has nobody to tell
         message = None if data.reason == "erased" else messages.render(event_type, data)
-        notification_id = self.notifications.record(envelope, data, message, activity(payload))
-        if notification_id is not None:
-            self._deliver(notification_id)
+        self._send(self.notifications.record(envelope, data, message, activity(payload)))
+
+    def _send(self, claimed):
+        if claimed is not None:
+            delivery.send(self.notifications, self.providers, claimed, delivery.SendPolicy.from_config(self.config))
 
     def _deliver(self, notification_id):
         delivery.deliver(self.notifications, self.providers, notification_id,
@@ -71,9 +73,7 @@ class NotificationsService:
     @event_handler("registration", "registration_closed")
     def on_registration_closed(self, payload):
         envelope, data = parse_envelope(payload, "registration_closed")
-        notification_id = self.notifications.record_summary(envelope, data, messages.render_summary(data))
-        if notification_id is not None:
-            self._deliver(notification_id)
+        self._send(self.notifications.record_summary(envelope, data, messages.render_summary(data)))
 
     @timer(interval=1)
     def deliver_webhooks(self):

@@ -37,9 +37,9 @@ class NotificationStore:
 
     def record(self, envelope, data, message, activity=None):
         """Store the message a registration event becomes (`message` None: nobody is told) and
-        queue the organizer's webhook POSTs of it (`activity`); the new message's id, or None
-        when the event was seen before, there is no message or the registrant erased their data."""
-        now = utcnow()
+        queue the organizer's webhook POSTs of it (`activity`). Returns the new message, already
+        claimed for sending by this worker, or None when the event was seen before, there is no
+        message or the registrant erased their data."""
         with self.database.transaction() as session:
             if not first_delivery(session, processed_events, envelope):
                 return None
@@ -51,35 +51,34 @@ class NotificationStore:
                 erased_registrations.c.registration_id == data.registration_id)).first()
             if message is None or erased:
                 return None
-            notification_id = str(uuid.uuid4())
-            session.execute(notifications.insert().values(
-                id=notification_id, source_event_id=str(envelope.event_id),
-                registration_id=data.registration_id, event_id=data.event.id,
-                recipient=data.phone if data.channel == "sms" else data.email,
-                channel=data.channel, language=message.language, template=message.template,
-                subject=message.subject or None, body=message.text, html=message.html or None,
-                status=CREATED, attempts=0, next_attempt_at=now, created_at=now, updated_at=now,
-            ))
-        return notification_id
+            recipient = data.phone if data.channel == "sms" else data.email
+            return self._insert_claimed(session, envelope, data, data.channel, recipient, message)
 
     def record_summary(self, envelope, data, message):
-        """The message to an event's contact person when its registration closes; its id, or
-        None when the event was seen before."""
-        now = utcnow()
+        """The message to an event's contact person when its registration closes, claimed for
+        sending; None when the event was seen before."""
         channel, recipient = ("sms", data.summary_phone) if data.summary_phone else ("email", data.summary_email)
         with self.database.transaction() as session:
             if not first_delivery(session, processed_events, envelope):
                 return None
             self._remember_end(session, data.event)
-            notification_id = str(uuid.uuid4())
-            session.execute(notifications.insert().values(
-                id=notification_id, source_event_id=str(envelope.event_id), registration_id=None,
-                event_id=data.event.id, recipient=recipient, channel=channel, language=message.language,
-                template=message.template, subject=message.subject or None, body=message.text,
-                html=message.html or None, status=CREATED, attempts=0, next_attempt_at=now, created_at=now,
-                updated_at=now,
-            ))
-        return notification_id
+            return self._insert_claimed(session, envelope, data, channel, recipient, message)
+
+    def _insert_claimed(self, session, envelope, data, channel, recipient, message):
+        """A new message row, `sending` for the worker that records it: nobody else can see it
+        before this transaction commits, so it is claimed as surely as by the conditional update,
+        one transaction sooner."""
+        now = utcnow()
+        row = {
+            "id": str(uuid.uuid4()), "source_event_id": str(envelope.event_id),
+            "registration_id": getattr(data, "registration_id", None), "event_id": data.event.id,
+            "recipient": recipient, "channel": channel, "language": message.language,
+            "template": message.template, "subject": message.subject or None, "body": message.text,
+            "html": message.html or None, "status": SENDING, "attempts": 1, "next_attempt_at": now,
+            "created_at": now, "updated_at": now,
+        }
+        session.execute(notifications.insert().values(**row))
+        return row
 
     def record_activity(self, envelope, data, activity):
         """An event that messages nobody but organizers' webhooks (attendance, walk-ins)."""

@@ -107,19 +107,12 @@ class RegistrationStore:
 
     def cancel(self, cancel_code):
         """Cancel by code; cancelling twice is harmless. Freed seats go to the waiting list."""
-        code = codes.normalise(cancel_code)
         with self.database.transaction() as session:
-            found = code and session.execute(
-                select(registrations.c.event_id).where(registrations.c.cancel_code == code)
-            ).first()
-            if not found:
-                raise NotFound("No registration with that code.", code="registration_not_found")
-            event = self._lock_event(session, found.event_id)
-            registration = self._by_code(session, code)
+            event, registration = self._locked_by_code(session, cancel_code)
             if registration["status"] != CANCELLED:
                 self._cancel(session, registration, event, "by_registrant")
-                self._promote(session, found.event_id)
-                registration = self._by_code(session, code)
+                self._promote(session, event["id"])
+                registration = self._by_code(session, registration["cancel_code"])
             return self._public(session, registration, event)
 
     def _cancel(self, session, registration, event, reason):
@@ -162,15 +155,8 @@ class RegistrationStore:
     def erase(self, cancel_code):
         """The registrant's own erasure: cancel if still active (nobody is messaged about it),
         blank name and contacts at once, and tell every service to forget them."""
-        code = codes.normalise(cancel_code)
         with self.database.transaction() as session:
-            found = code and session.execute(
-                select(registrations.c.event_id).where(registrations.c.cancel_code == code)
-            ).first()
-            if not found:
-                raise NotFound("No registration with that code.", code="registration_not_found")
-            event = self._lock_event(session, found.event_id)
-            registration = self._by_code(session, code)
+            event, registration = self._locked_by_code(session, cancel_code)
             if registration["anonymised_at"] is not None:
                 return {"id": registration["id"], "erased": True}
             if registration["status"] != CANCELLED:
@@ -358,6 +344,17 @@ class RegistrationStore:
         if event is None:
             raise NotFound("No such event.", code="event_not_found")
         return dict(event)
+
+    def _locked_by_code(self, session, cancel_code):
+        """(event, registration) of a cancel code, the event's row locked first (as every change
+        does), the registration read after the lock."""
+        code = codes.normalise(cancel_code)
+        found = code and session.execute(
+            select(registrations.c.event_id).where(registrations.c.cancel_code == code)
+        ).first()
+        if not found:
+            raise NotFound("No registration with that code.", code="registration_not_found")
+        return self._lock_event(session, found.event_id), self._by_code(session, code)
 
     def _find(self, session, reference):
         """A registration's id and event by its id or by its cancel code."""

@@ -26,7 +26,8 @@ def rabbitmq(count, amqp_base="amqp://guest:guest@127.0.0.1:5672/"):
             queue(connection.default_channel).declare()
             started = time.perf_counter()
             for _ in range(count):
-                producer.publish(body, exchange=exchange, routing_key="bench", delivery_mode=2)
+                # a confirm that never comes must fail the bench, not hang it
+                producer.publish(body, exchange=exchange, routing_key="bench", delivery_mode=2, confirm_timeout=30)
             published = count / (time.perf_counter() - started)
             received = 0
             started = time.perf_counter()

@@ -134,10 +134,10 @@ def test_a_message_whose_send_was_interrupted_stays_sending_and_is_not_sent_agai
     from shared.events import parse_envelope
     store = NotificationStore(Database(migrated("notifications")))
     envelope, data = parse_envelope(make_envelope("registration_confirmed", registration_data()), "registration_confirmed")
-    notification_id = store.record(envelope, data, render("registration_confirmed", data))
-    assert store.claim(notification_id) is not None
+    recorded = store.record(envelope, data, render("registration_confirmed", data))
+    assert recorded["status"] == "sending"  # recorded already claimed by the worker that will send it
     # The process dies here, during the provider call: nothing records the outcome.
-    assert store.claim(notification_id) is None and store.due() == []
+    assert store.claim(recorded["id"]) is None and store.due() == []
     [row] = rows(store.database)
     assert row["status"] == "sending"
 
@@ -148,8 +148,7 @@ def test_delivery_reports_only_move_a_message_forward(migrated):
     from shared.events import parse_envelope
     store = NotificationStore(Database(migrated("notifications")))
     envelope, data = parse_envelope(make_envelope("registration_confirmed", registration_data()), "registration_confirmed")
-    notification_id = store.record(envelope, data, render("registration_confirmed", data))
-    store.claim(notification_id)
+    notification_id = store.record(envelope, data, render("registration_confirmed", data))["id"]
     store.sent(notification_id, "SM123")
     assert store.record_delivery("SM123", "delivered")
     assert not store.record_delivery("SM123", "sent")        # late
