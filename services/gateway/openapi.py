@@ -53,6 +53,8 @@ REGISTRATION = {
         "cancelled_at": {"type": ["string", "null"], "format": "date-time"},
         "attended": {"type": "boolean"}, "attended_at": {"type": ["string", "null"], "format": "date-time"},
         "assisted_by": {"type": ["string", "null"], "description": "the staff member who signed the resident up"},
+        "consent_at": {"type": ["string", "null"], "format": "date-time",
+                       "description": "an assisted sign-up: when the resident agreed to it"},
         "event": {"type": "object"},
         "messages": {"type": "array", "description": "staff only: each message about the registration",
                      "items": {"type": "object", "properties": {

@@ -416,6 +416,7 @@ class RegistrationStore:
             "attended": registration["attended_at"] is not None,
             "attended_at": registration["attended_at"].isoformat() if registration["attended_at"] else None,
             "assisted_by": registration["assisted_by_name"] or registration["assisted_by"],
+            "consent_at": registration["consent_at"].isoformat() if registration["consent_at"] else None,
         }
 
     def _public(self, session, registration, event):

@@ -229,6 +229,7 @@ def test_staff_sign_up_a_resident_who_has_no_phone_with_their_consent(system, ko
     messages = system.sms.wait_for(sms_before + 3)[sms_before:]
     assert sorted(m["To"] for m in messages) == ["+358401000006", "+358401112222", "+358401112222"]
     roster = system.call("GET", f"/api/events/{event['id']}/registrations", headers=kosketus).json()
+    assert all(r["consent_at"] for r in roster)
     assert {r["name"]: r["assisted_by"] for r in roster} == {
         "Eino ilman puhelinta": "Maija / Kosketus", "Toinen ilman": "Maija / Kosketus",
         "Oma puhelin": "Maija / Kosketus"}
