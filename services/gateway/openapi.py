@@ -98,7 +98,8 @@ STATS = {
         "organizer": {"type": ["string", "null"]},
         "totals": {"type": "object", "properties": {**COUNTS, "messages": MESSAGES}},
         "groups": {"type": "array", "items": {"type": "object", "properties": {
-            "municipality": {"type": "string"}, "organizer": {"type": "string"}, **COUNTS, "messages": MESSAGES}}},
+            "month": {"type": "string", "examples": ["2026-10"]}, "municipality": {"type": "string"},
+            "organizer": {"type": "string"}, **COUNTS, "messages": MESSAGES}}},
     },
 }
 WEBHOOK = {
@@ -252,7 +253,8 @@ def document():
                                        for n, d in (("from", "YYYY-MM-DD or ISO 8601"),
                                                     ("to", "YYYY-MM-DD (inclusive) or ISO 8601"),
                                                     ("municipality", "e.g. Jyväskylä"),
-                                                    ("organizer", "admins: any; staff: their own"))],
+                                                    ("organizer", "admins: any; staff: their own"),
+                                                    ("per", "month: a row per Helsinki month of the event's start"))],
                         "responses": {"200": {"description": "statistics", **_json(_ref("Stats"))},
                                       **_errors(401, 403, 422)}},
             },

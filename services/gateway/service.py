@@ -211,12 +211,13 @@ class GatewayService:
         staff = self.auth.require_staff(request)
         organizer = access.organizer_asked_for(staff, request.args.get("organizer") or None)
         groups = self.registration.stats(request.args.get("from"), request.args.get("to"),
-                                         request.args.get("municipality"), organizer)
+                                         request.args.get("municipality"), organizer, per=request.args.get("per"))
         event_ids = [event_id for group in groups for event_id in group["event_ids"]]
         messages = self.notifications.message_counts(event_ids) if event_ids else {}
         return json_response({
             "period": {"from": request.args.get("from"), "to": request.args.get("to")},
             "municipality": request.args.get("municipality"), "organizer": organizer,
+            "per": request.args.get("per"),
             **stats.with_messages(groups, messages)})
 
     # --- webhook subscriptions ---------------------------------------------------------------

@@ -8,15 +8,18 @@ from sqlalchemy import func, select, update
 
 from services.registration.seating import CANCELLED, CONFIRMED, WAITLISTED
 from services.registration.tables import events, registrations, walk_ins
+from shared.periods import HELSINKI
 
 COUNTS = ("events", "events_cancelled", "sign_ups", "seats_signed_up", "confirmed", "waitlisted",
           "cancellations", "attended", "attended_seats", "no_shows", "walk_ins")
 
 
-def stats(session, now, starts_from=None, starts_before=None, municipality=None, organizer=None):
-    """Per municipality and organizer, for events starting in the period: the COUNTS, and the
-    ids of the events counted (to add other services' figures to)."""
-    query = select(events.c.id, events.c.municipality, events.c.organizer, events.c.status, events.c.ends_at)
+def stats(session, now, starts_from=None, starts_before=None, municipality=None, organizer=None, per_month=False):
+    """Per municipality and organizer (and, `per_month`, per Helsinki month of the event's start),
+    for events starting in the period: the COUNTS, and the ids of the events counted (to add other
+    services' figures to)."""
+    query = select(events.c.id, events.c.municipality, events.c.organizer, events.c.status, events.c.ends_at,
+                   events.c.starts_at)
     if starts_from is not None:
         query = query.where(events.c.starts_at >= starts_from)
     if starts_before is not None:
@@ -57,13 +60,14 @@ def stats(session, now, starts_from=None, starts_before=None, municipality=None,
             per_event[r["event_id"]]["walk_ins"] = r["n"]
     groups = {}
     for r in rows:
-        group = groups.setdefault((r["municipality"], r["organizer"]), {
-            "municipality": r["municipality"], "organizer": r["organizer"], **dict.fromkeys(COUNTS, 0),
+        month = {"month": r["starts_at"].astimezone(HELSINKI).strftime("%Y-%m")} if per_month else {}
+        group = groups.setdefault((*month.values(), r["municipality"], r["organizer"]), {
+            **month, "municipality": r["municipality"], "organizer": r["organizer"], **dict.fromkeys(COUNTS, 0),
             "event_ids": []})
         group["event_ids"].append(r["id"])
         for name in COUNTS:
             group[name] += per_event[r["id"]][name]
-    return sorted(groups.values(), key=lambda g: (g["municipality"], g["organizer"]))
+    return [groups[key] for key in sorted(groups)]
 
 
 def anonymise_ended(session, now, retention_days, anonymous):

@@ -6,6 +6,7 @@ from services.registration import signup
 from services.registration.dependencies import Registrations
 from shared.api import WalkIns, parse_body
 from shared.entrypoints import rpc
+from shared.errors import ValidationFailed
 from shared.events import parse_envelope
 from shared.handlers import event_handler
 from shared.periods import parse_time_filter
@@ -64,10 +65,12 @@ class RegistrationService:
         return self.registrations.walk_ins_for_event(event_id, organizer)
 
     @rpc
-    def stats(self, starts_from=None, starts_before=None, municipality=None, organizer=None):
+    def stats(self, starts_from=None, starts_before=None, municipality=None, organizer=None, per=None):
+        if per not in (None, "", "month"):
+            raise ValidationFailed("Statistics come per month or for the whole period.", fields={"per": "month"})
         return self.registrations.stats(parse_time_filter("from", starts_from),
                                         parse_time_filter("to", starts_before, end_of_day=True),
-                                        municipality or None, organizer)
+                                        municipality or None, organizer, per_month=per == "month")
 
     @timer(interval=5)
     def close_registrations(self):

@@ -320,9 +320,9 @@ class RegistrationStore:
         return {r["id"]: {"seats_left": counts(r).seats_left, "waitlist_left": counts(r).waitlist_left}
                 for r in rows}
 
-    def stats(self, starts_from=None, starts_before=None, municipality=None, organizer=None):
+    def stats(self, starts_from=None, starts_before=None, municipality=None, organizer=None, per_month=False):
         with self.database.transaction() as session:
-            return reports.stats(session, utcnow(), starts_from, starts_before, municipality, organizer)
+            return reports.stats(session, utcnow(), starts_from, starts_before, municipality, organizer, per_month)
 
     def anonymise_ended(self, retention_days, now=None):
         """The retention job: names and contacts go `retention_days` after the event ends."""

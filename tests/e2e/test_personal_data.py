@@ -99,6 +99,9 @@ def test_after_the_retention_job_no_personal_data_is_left_and_statistics_answer_
         # and the change of time to the 3 still coming. Email: Bertta's confirmation and cancellation.
         before = wait_until(lambda: (s := stats())["totals"]["messages"] == {"sms": 10, "email": 2} and s,
                             message=f"messages never added up: {stats()['totals']}")
+        monthly = system.call("GET", "/api/stats?per=month", headers=staff).json()
+        assert sum(group["sign_ups"] for group in monthly["groups"]) == 6 and monthly["groups"][0]["month"]
+        assert system.call("GET", "/api/stats?per=week", headers=staff).status_code == 422
         assert where_found(system.database_urls, ["Äijälä", "bertta.book", "403330004"])  # the check can see
 
         later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=31)).isoformat()
@@ -110,6 +113,7 @@ def test_after_the_retention_job_no_personal_data_is_left_and_statistics_answer_
                                                    "403330001", "403330004", "bertta.book", "daniel.dahl"]
         assert where_found(system.database_urls, residents) == []
         assert stats() == before
+        assert system.call("GET", "/api/stats?per=month", headers=staff).json() == monthly
         roster = system.call("GET", f"/api/events/{event['id']}/registrations", headers=staff).json()
         assert [(r["name"], r["phone"], r["email"]) for r in roster] == [(None, None, None)] * 4
         assert [r["attended"] for r in roster] == [True, False, False, False]

@@ -125,6 +125,8 @@ def test_statistics_count_sign_ups_attendance_cancellations_and_walk_ins(store):
         "events": 1, "sign_ups": 3, "confirmed": 2, "waitlisted": 0, "cancellations": 1,
         "walk_ins": 2, "attended": 0, "no_shows": 0}
     assert store.stats(organizer="Toinen ry") == []
+    [monthly] = store.stats(per_month=True)
+    assert monthly["month"] == dt.datetime.fromisoformat(event["starts_at"]).strftime("%Y-%m") and monthly["sign_ups"] == 3
     assert store.stats(municipality="JYVÄSKYLÄ")[0]["event_ids"] == [event["id"]]
 
 
