@@ -123,7 +123,7 @@ class GatewayService:
             raise ValidationFailed("Idempotency-Key is too long.", fields={"Idempotency-Key": "at most 200 characters"})
         # With a staff token it is an assisted sign-up: staff sign a resident up on their behalf.
         staff = self.auth.staff(request)
-        assisted_by = {key: staff.get(key) for key in ("id", "name", "phone", "email")} if staff else None
+        assisted_by = {field: staff.get(field) for field in ("id", "name", "phone", "email")} if staff else None
         answer = self.registration.register(event_id, body, idempotency_key=key, assisted_by=assisted_by)
         registration = answer["registration"]
         if answer["repeat_of"] is None:

@@ -44,11 +44,13 @@ class NotificationStore:
             if not first_delivery(session, processed_events, envelope):
                 return None
             self._remember_end(session, data.event)
-            if activity is not None and data.event.organizer:
-                webhook_storage.queue(session, data.event.organizer, str(envelope.event_id), activity,
-                                      data.event.id, data.registration_id)
             erased = session.execute(select(erased_registrations.c.registration_id).where(
                 erased_registrations.c.registration_id == data.registration_id)).first()
+            if activity is not None and data.event.organizer:
+                if erased:  # arrived after the registrant erased their data: staff get no name
+                    activity = {**activity, "name": None}
+                webhook_storage.queue(session, data.event.organizer, str(envelope.event_id), activity,
+                                      data.event.id, data.registration_id)
             if message is None or erased:
                 return None
             recipient = data.phone if data.channel == "sms" else data.email
