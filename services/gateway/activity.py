@@ -6,6 +6,7 @@ each event are kept, so a phone that lost its connection for a moment resumes wi
 `Last-Event-ID` and misses nothing in between."""
 import collections
 import json
+import time
 
 from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider
@@ -14,6 +15,8 @@ from shared.activity import activity
 
 KEEP_PER_EVENT = 200
 KEEP_EVENTS = 1000
+# Kept items name people: none is kept in memory longer than a working day.
+KEEP_SECONDS = 12 * 3600
 KEEP_ALIVE_SECONDS = 15
 # A stream that falls this far behind is closed (its client reconnects and resumes).
 MAX_BEHIND = 1000
@@ -34,9 +37,11 @@ class Activity:
             return
         event_id = item["event"]["id"]
         recent = self.recent.get(event_id) or collections.deque(maxlen=KEEP_PER_EVENT)
-        if any(kept["id"] == item["id"] for kept in recent):
+        if any(kept["id"] == item["id"] for _, kept in recent):
             return  # a redelivered event
-        recent.append(item)
+        recent.append((time.monotonic(), item))
+        while recent and recent[0][0] < time.monotonic() - KEEP_SECONDS:
+            recent.popleft()
         self.recent[event_id] = recent
         self.recent.move_to_end(event_id)
         while len(self.recent) > KEEP_EVENTS:
@@ -54,7 +59,8 @@ class Activity:
         self.listeners[event_id].add(queue)
         try:
             yield b"retry: 3000\n: connected\n\n"
-            kept = list(self.recent.get(event_id, ()))
+            too_old = time.monotonic() - KEEP_SECONDS
+            kept = [item for at, item in self.recent.get(event_id, ()) if at >= too_old]
             ids = [item["id"] for item in kept]
             if last_event_id in ids:
                 for item in kept[ids.index(last_event_id) + 1:]:
