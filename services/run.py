@@ -76,9 +76,33 @@ def run_one(name):
     run([service_class], service_config(name))
 
 
+def copies():
+    """How many processes of each service SERVICE_COPIES asks for ("notifications=2"), 1 by default."""
+    wanted = dict.fromkeys(SERVICES, 1)
+    for item in filter(None, (part.strip() for part in setting("SERVICE_COPIES").split(","))):
+        name, _, count = item.partition("=")
+        if name not in SERVICES or not count.isdigit() or int(count) < 1:
+            raise SystemExit(f"SERVICE_COPIES: {item!r} is not <service>=<number of processes>")
+        wanted[name] = int(count)
+    if wanted["gateway"] != 1:
+        raise SystemExit("SERVICE_COPIES: the gateway runs once per GATEWAY_PORT")
+    return wanted
+
+
 def run_all():
-    """Every service as its own process; Ctrl-C or SIGTERM stops them all."""
-    processes = []
+    """Every service as its own process (or several, SERVICE_COPIES); Ctrl-C or SIGTERM stops
+    them all."""
+    from shared.migrations import upgrade
+
+    processes, names = [], []
+    wanted = copies()
+    # Once, before any copy starts: two copies migrating the same database at once would race.
+    for name, url_name in DATABASE_URL_NAMES.items():
+        try:
+            upgrade(name, setting(url_name))
+        except Exception as exc:
+            print(f"could not create or upgrade the {name} database ({url_name}): {exc}", file=sys.stderr)
+            raise SystemExit(2)
 
     def stop(*_):
         for process in processes:
@@ -91,12 +115,14 @@ def run_all():
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
         for name in START_ORDER:
-            processes.append(subprocess.Popen([sys.executable, "-m", "services.run", name], env=os.environ))
+            for _ in range(wanted[name]):
+                processes.append(subprocess.Popen([sys.executable, "-m", "services.run", name], env=os.environ))
+                names.append(name)
         print(f"Yhdessä is starting: http://{setting('GATEWAY_HOST')}:{setting('GATEWAY_PORT')}/health "
               "(Ctrl-C stops it)", flush=True)
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
-        failed = [name for name, p in zip(START_ORDER, processes) if p.poll() not in (None, 0)]
+        failed = [name for name, p in zip(names, processes) if p.poll() not in (None, 0)]
         if failed:
             print(f"stopped because {', '.join(failed)} exited", file=sys.stderr)
     except KeyboardInterrupt:

@@ -45,6 +45,9 @@ DEFAULTS = {
     "WEBHOOK_MAX_ATTEMPTS": "20",
     "WEBHOOK_RETRY_BASE_SECONDS": "2",
     "MAX_WORKERS": "10",
+    # more than one process of a service under `make run`, e.g. "notifications=2" (not the gateway:
+    # it owns the HTTP port)
+    "SERVICE_COPIES": "",
     "LOG_LEVEL": "INFO",
 }
 

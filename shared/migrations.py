@@ -3,10 +3,15 @@
     python -m shared.migrations registration upgrade            # to head, at the configured URL
     python -m shared.migrations registration revision "add x"   # autogenerate a new revision
 """
+import contextlib
+import fcntl
 import sys
+from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from shared.config import DATABASE_URL_NAMES, REPO_ROOT, setting
 from shared.database import engine_url, make_engine
@@ -23,8 +28,42 @@ def alembic_config(service_name, url=None):
 
 
 def upgrade(service_name, url=None):
-    """Create or upgrade the service's schema in place to the newest revision."""
-    command.upgrade(alembic_config(service_name, url), "head")
+    """Create or upgrade the service's schema in place to the newest revision. Copies of a
+    service starting together take turns: the second finds the schema done."""
+    url = url or setting(DATABASE_URL_NAMES[service_name])
+    with migration_lock(url):
+        command.upgrade(alembic_config(service_name, url), "head")
+
+
+# Any number will do, as long as every copy uses the same one: each service has its own database.
+ADVISORY_LOCK_KEY = 7418305223
+
+
+@contextlib.contextmanager
+def migration_lock(url):
+    """Held while migrating: a PostgreSQL advisory lock, or a lock file beside a SQLite file."""
+    parsed = engine_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        engine = create_engine(parsed, poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+                try:
+                    yield
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+        finally:
+            engine.dispose()
+    elif parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        with open(f"{parsed.database}.migrating", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    else:
+        yield
 
 
 def run_migrations(target_metadata):
@@ -45,11 +84,10 @@ def run_migrations(target_metadata):
 
 def main(argv):
     service_name, action, *rest = argv
-    config = alembic_config(service_name)
     if action == "upgrade":
-        command.upgrade(config, "head")
+        upgrade(service_name)
     elif action == "revision":
-        command.revision(config, message=rest[0] if rest else None, autogenerate=True)
+        command.revision(alembic_config(service_name), message=rest[0] if rest else None, autogenerate=True)
     else:
         raise SystemExit(f"unknown action {action!r}: upgrade or revision")
 

@@ -96,8 +96,12 @@ class System:
     def start(self, name=None):
         """Start every service as `make run` does (name None), or one service on its own."""
         command = [sys.executable, "-m", "services.run"] + ([name] if name else [])
+        key, copy = name or "all", 1
+        while key in self.processes:  # another copy of a service already running
+            copy += 1
+            key = f"{name} #{copy}"
         # Each in a session of its own, so that stopping it reaches every process it started.
-        self.processes[name or "all"] = subprocess.Popen(command, cwd=REPO_ROOT, env=self.env,
+        self.processes[key] = subprocess.Popen(command, cwd=REPO_ROOT, env=self.env,
                                                           stdout=self.log, stderr=subprocess.STDOUT,
                                                           start_new_session=True)
 

@@ -188,6 +188,8 @@ def main(argv=None):
     parser.add_argument("--sign-ups", type=int)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--cancelled", type=int)
+    parser.add_argument("--notifications-copies", type=int, default=1,
+                        help="notifications processes (SERVICE_COPIES), to see what a second one does")
     args = parser.parse_args(argv)
     sign_ups = args.sign_ups or (1000 if args.quick else 10000)
     cancelled = args.cancelled or (300 if args.quick else 5000)
@@ -199,10 +201,11 @@ def main(argv=None):
     urls = {f"{s.upper()}_DATABASE_URL": create_postgres_database(f"yhdessa_bench_{s}")
             for s in ("catalog", "registration", "notifications")}
     raw_database = create_postgres_database("yhdessa_bench_raw")
-    system, stop = start_system(workdir, urls, services=SERVICES, SMS_RATE_PER_SECOND="0")
+    services = SERVICES[:1] * args.notifications_copies + SERVICES[1:]
+    system, stop = start_system(workdir, urls, services=services, SMS_RATE_PER_SECOND="0")
     try:
         system.wait_healthy()
-        results = {"when": stamp, "quick": args.quick}
+        results = {"when": stamp, "quick": args.quick, "notifications_copies": args.notifications_copies}
         print(f"opening rush: {sign_ups} sign-ups from {args.clients} clients …", flush=True)
         results["opening_rush"] = opening_rush(system, workdir, sign_ups, args.clients)
         print(f"event cancelled: {cancelled} registrants …", flush=True)

@@ -134,12 +134,3 @@ def where_found(database_urls, needles):
         engine.dispose()
     return found
 
-
-def wait_until(condition, timeout=20, message="condition never held"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(message)

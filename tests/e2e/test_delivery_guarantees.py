@@ -9,8 +9,9 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from tests.conftest import wait_until
 from tests.e2e.conftest import start_system
-from tests.e2e.helpers import create_event, sign_up, wait_until
+from tests.e2e.helpers import create_event, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -131,5 +132,23 @@ def test_rabbitmq_restarting_while_100_people_sign_up_loses_and_repeats_no_confi
         messages = system.sms.all()
         phones = [m["To"] for m in messages]
         assert len(phones) == 101 and len(set(phones)) == 101
+    finally:
+        stop()
+
+
+def test_two_notifications_processes_under_make_run_send_each_message_once(tmp_path):
+    system, stop = start_system(tmp_path, SERVICE_COPIES="notifications=2")
+    try:
+        launcher = system.processes["all"]
+        group = subprocess.run(["pgrep", "-g", str(launcher.pid), "-f", "services.run notifications"],
+                               capture_output=True, text=True).stdout.split()
+        assert len(group) == 2
+        event = create_event(system, capacity=40)
+        for n in range(20):
+            assert sign_up(system, event["id"], {"name": f"Kopio {n}", "phone": f"04055500{n:02d}"}).status_code == 201
+        sent = system.sms.wait_for(20)
+        time.sleep(1.5)  # anything sent twice would have arrived by now
+        assert sorted(m["To"] for m in system.sms.all()) == sorted({m["To"] for m in sent})
+        assert len(system.sms.all()) == 20
     finally:
         stop()

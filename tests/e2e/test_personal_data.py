@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from shared.config import REPO_ROOT
-from tests.e2e.helpers import event_body, sign_up, staff_token, wait_until, where_found
+from tests.conftest import wait_until
+from tests.e2e.helpers import event_body, sign_up, staff_token, where_found
 from tests.system import Recorded, create_postgres_database, drop_postgres_databases, start_double, start_system
 
 ORGANIZER = "Kosketus ry"

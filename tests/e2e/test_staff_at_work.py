@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from tests.conftest import wait_until
 from tests.e2e.helpers import ActivityStream, event_body, sign_up, staff_token
 from tests.system import Recorded, free_port, start_double
 
@@ -166,14 +167,11 @@ def test_a_receiver_that_is_down_gets_the_event_once_it_is_back(system, kosketus
     secret, webhook_id = made.json()["secret"], made.json()["id"]
     event = own_event(system, kosketus)
     registration = sign_up(system, event["id"], {"name": "Odottava", "email": "odottava@example.fi"}).json()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:  # the first POST has failed: nobody listens on the port
-        mine = [w for w in system.call("GET", "/api/webhooks", headers=kosketus).json() if w["id"] == webhook_id]
-        if mine and mine[0]["deliveries"]["pending"] >= 1 and mine[0]["last_error"]:
-            break
-        time.sleep(0.2)
-    else:
-        raise AssertionError(f"the failed delivery never showed: {mine}")
+    def failing():  # the first POST has failed: nobody listens on the port
+        [mine] = [w for w in system.call("GET", "/api/webhooks", headers=kosketus).json() if w["id"] == webhook_id]
+        return mine["deliveries"]["pending"] >= 1 and mine["last_error"]
+
+    wait_until(failing, timeout=20, message="the failed delivery to show")
     process, _, posts = receiver(tmp_path, port)
     try:
         [post] = posts.wait_for(1, timeout=30)
@@ -287,14 +285,8 @@ def test_the_contact_person_hears_how_many_are_coming_when_registration_closes(s
     sign_up(system, event["id"], {"name": "Yksi", "phone": "0401000020", "seats": 2})
     sign_up(system, event["id"], {"name": "Kaksi", "phone": "0401000021", "seats": 3})
 
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        summaries = [m for m in system.sms.all() if m["To"] == "+358403334444"]
-        if summaries:
-            break
-        time.sleep(0.2)
-    else:
-        raise AssertionError("no summary reached the contact person")
+    summaries = wait_until(lambda: [m for m in system.sms.all() if m["To"] == "+358403334444"], timeout=30,
+                           message="the summary to reach the contact person")
     assert "Tulossa 2 (1 ilmoittautuminen), jonossa 3" in summaries[0]["Body"]
     time.sleep(6)  # the next rounds of the closing check send nothing more
     assert len([m for m in system.sms.all() if m["To"] == "+358403334444"]) == 1

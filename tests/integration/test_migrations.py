@@ -45,3 +45,21 @@ def test_an_existing_notifications_database_upgrades_in_place_keeping_its_messag
         assert connection.execute(text("SELECT status FROM notifications WHERE id = 'n1'")).scalar() == "sent"
         assert connection.execute(text("SELECT count(*) FROM send_rate")).scalar() == 0
     engine.dispose()
+
+
+@pytest.mark.parametrize("service_name", ["registration", "notifications"])
+def test_copies_of_a_service_starting_together_migrate_one_after_the_other(service_name, database_url):
+    """Two processes of a service (SERVICE_COPIES, or `docker compose --scale`) migrate the same
+    fresh database at the same moment: both must come up."""
+    import os
+    import subprocess
+    import sys
+
+    from shared.config import DATABASE_URL_NAMES, REPO_ROOT
+
+    url = database_url(service_name)
+    env = {**os.environ, DATABASE_URL_NAMES[service_name]: url}
+    processes = [subprocess.Popen([sys.executable, "-m", "shared.migrations", service_name, "upgrade"],
+                                  cwd=REPO_ROOT, env=env, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outcomes = [(p.wait(timeout=120), p.stderr.read()) for p in processes]
+    assert [code for code, _ in outcomes] == [0, 0, 0], [err[-800:] for _, err in outcomes]
