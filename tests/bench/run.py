@@ -132,12 +132,15 @@ def event_cancelled(system, workdir, registrants, clients):
     drive(system, workdir, "cancel-setup", [event["id"]], registrants - 1, clients, 5000000)
     system.sms.wait_for(before + registrants, timeout=900)
     before = len(system.sms.all())
+    cpu_before = cpu_seconds()
     started = time.time()
     assert system.call("POST", f"/api/events/{event['id']}/cancel", staff=True).status_code == 200
     told = system.sms.wait_for(before + registrants, timeout=900)[before:]
     last = max(m["received_at"] for m in told)
+    cpu_used = cpu_seconds() - cpu_before
     return {"registrants": registrants, "seconds": last - started, "messages_per_second": registrants / (last - started),
-            "messages": len(told), "each_told_once": len({m["To"] for m in told}) == registrants == len(told)}
+            "messages": len(told), "each_told_once": len({m["To"] for m in told}) == registrants == len(told),
+            "cpu_ms_per_message": {name: seconds * 1000 / registrants for name, seconds in cpu_used.most_common()}}
 
 
 def peak_memory_mb(system):
@@ -167,6 +170,7 @@ def report(results):
         ("  messages per second", f"{cancel['messages_per_second']:.0f}",
          f"{cancel['messages_per_second'] / limits['rabbitmq_published_per_second']:.1%} of RabbitMQ confirmed publishes/s"),
         ("  each told once", "ok" if cancel["each_told_once"] else "WRONG", ""),
+        ("  CPU per message", ", ".join(f"{k} {v:.1f}" for k, v in cancel["cpu_ms_per_message"].items()) + " ms", ""),
         ("Peak memory", ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items()), ""),
         ("Limits of this machine", "", ""),
         ("  RabbitMQ persistent + confirms", f"{limits['rabbitmq_published_per_second']:.0f}/s published, "
