@@ -1,6 +1,5 @@
 """The gateway: Yhdessä's HTTP API. Entrypoints only: parse, call the owning service, answer."""
 
-from nameko.events import BROADCAST, event_handler
 from werkzeug.wrappers import Response
 
 from services.gateway import access, openapi, roster, stats
@@ -28,12 +27,6 @@ def _signup_answer(registration, include_code=True):
     if include_code:
         answer["cancel_code"] = registration["cancel_code"]
     return answer
-
-
-def _activity_handler(event_type):
-    """Every gateway process hears every activity event (a broadcast queue of its own, gone with
-    the process: a live screen needs no replay of what it missed while the gateway was down)."""
-    return event_handler("registration", event_type, handler_type=BROADCAST, reliable_delivery=False)
 
 
 def _wants_csv(request):
@@ -239,32 +232,6 @@ class GatewayService:
     def unsubscribe_webhook(self, request, webhook_id):
         staff = self.auth.require_staff(request)
         return json_response(self.notifications.unsubscribe_webhook(webhook_id, access.scope(staff)))
-
-    # --- the bus, for live activity ----------------------------------------------------------
-
-    @_activity_handler("registration_confirmed")
-    def heard_confirmed(self, payload):
-        self.activity.publish(payload)
-
-    @_activity_handler("registration_waitlisted")
-    def heard_waitlisted(self, payload):
-        self.activity.publish(payload)
-
-    @_activity_handler("registration_promoted")
-    def heard_promoted(self, payload):
-        self.activity.publish(payload)
-
-    @_activity_handler("registration_cancelled")
-    def heard_cancelled(self, payload):
-        self.activity.publish(payload)
-
-    @_activity_handler("attendance_marked")
-    def heard_attendance(self, payload):
-        self.activity.publish(payload)
-
-    @_activity_handler("walk_ins_recorded")
-    def heard_walk_ins(self, payload):
-        self.activity.publish(payload)
 
     # --- provider webhooks -------------------------------------------------------------------
 
