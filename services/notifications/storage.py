@@ -41,9 +41,8 @@ class NotificationStore:
         claimed for sending by this worker, or None when the event was seen before, there is no
         message or the registrant erased their data."""
         with self.database.transaction() as session:
-            if not first_delivery(session, processed_events, envelope):
+            if not self._first_delivery(session, envelope, data.event):
                 return None
-            self._remember_end(session, data.event)
             erased = session.execute(select(erased_registrations.c.registration_id).where(
                 erased_registrations.c.registration_id == data.registration_id)).first()
             if activity is not None and data.event.organizer:
@@ -61,9 +60,8 @@ class NotificationStore:
         sending; None when the event was seen before."""
         channel, recipient = ("sms", data.summary_phone) if data.summary_phone else ("email", data.summary_email)
         with self.database.transaction() as session:
-            if not first_delivery(session, processed_events, envelope):
+            if not self._first_delivery(session, envelope, data.event):
                 return None
-            self._remember_end(session, data.event)
             return self._insert_claimed(session, envelope, data, channel, recipient, message)
 
     def _insert_claimed(self, session, envelope, data, channel, recipient, message):
@@ -85,12 +83,19 @@ class NotificationStore:
     def record_activity(self, envelope, data, activity):
         """An event that messages nobody but organizers' webhooks (attendance, walk-ins)."""
         with self.database.transaction() as session:
-            if not first_delivery(session, processed_events, envelope):
+            if not self._first_delivery(session, envelope, data.event):
                 return
-            self._remember_end(session, data.event)
             if data.event.organizer:
                 webhook_storage.queue(session, data.event.organizer, str(envelope.event_id), activity,
                                       data.event.id, getattr(data, "registration_id", None))
+
+    def _first_delivery(self, session, envelope, event):
+        """Record `envelope` as handled and remember when its event ends; False when it was
+        handled before (the caller then does nothing)."""
+        if not first_delivery(session, processed_events, envelope):
+            return False
+        self._remember_end(session, event)
+        return True
 
     def _remember_end(self, session, event):
         # Read first: an upsert locks the event's row even when nothing changes, and every

@@ -33,6 +33,13 @@ def envelope(event_type, data):
     return Envelope.model_validate(raw), DATA_CONTRACTS[event_type].model_validate(raw["data"])
 
 
+def published(store, **changes):
+    """A catalog event that registration's `store` has taken in as published."""
+    event = catalog_event(**changes)
+    store.apply_catalog_event(*envelope("event_published", event))
+    return event
+
+
 def outbox_events(database, table, event_type=None):
     with database.transaction() as session:
         rows = session.execute(select(table.c.event_type, table.c.payload).order_by(table.c.seq)).all()

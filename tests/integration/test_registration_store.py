@@ -6,26 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from services.registration.signup import parse
-from services.registration.storage import RegistrationStore
 from services.registration.tables import outbox, registrations
-from shared.database import Database
 from shared.errors import Conflict, NotFound, ValidationFailed
-from tests.integration.helpers import catalog_event, envelope, future, outbox_events
+from tests.integration.helpers import envelope, future, outbox_events, published
 
 REGIONS = ["FI"]
-
-
-@pytest.fixture
-def store(migrated):
-    database = Database(migrated("registration"))
-    yield RegistrationStore(database)
-    database.dispose()
-
-
-def published(store, **changes):
-    event = catalog_event(**changes)
-    store.apply_catalog_event(*envelope("event_published", event))
-    return event
 
 
 def sign_up(store, event, phone, seats=1, key=None, **fields):

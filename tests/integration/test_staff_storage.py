@@ -12,20 +12,12 @@ from services.notifications.providers.errors import TransientDeliveryError
 from services.notifications.storage import NotificationStore
 from services.notifications.tables import notifications, webhook_deliveries
 from services.registration.signup import parse
-from services.registration.storage import RegistrationStore
 from services.registration.tables import outbox, registrations
 from shared.database import Database
 from shared.errors import Conflict, Forbidden, ValidationFailed
-from tests.integration.helpers import catalog_event, envelope, outbox_events
+from tests.integration.helpers import catalog_event, envelope, outbox_events, published
 
 MAIJA = {"id": "staff-1", "name": "Maija"}
-
-
-@pytest.fixture
-def store(migrated):
-    database = Database(migrated("registration"))
-    yield RegistrationStore(database)
-    database.dispose()
 
 
 @pytest.fixture
@@ -33,12 +25,6 @@ def messages(migrated):
     database = Database(migrated("notifications"))
     yield NotificationStore(database)
     database.dispose()
-
-
-def published(store, **changes):
-    event = catalog_event(**changes)
-    store.apply_catalog_event(*envelope("event_published", event))
-    return event
 
 
 def sign_up(store, event, phone, **fields):
