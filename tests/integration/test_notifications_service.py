@@ -117,15 +117,18 @@ def test_two_notifications_processes_together_keep_the_sms_rate(container_factor
     for _ in range(2):  # two processes' worth of containers on one queue and one database
         container_factory(NotificationsService, config).start()
     dispatch = event_dispatcher(config)
+    started = time.time()
     for n in range(10):
         data = registration_data(registration_id=f"r-{n}", phone=f"+35840100{n:04d}")
         dispatch("registration", "registration_confirmed", make_envelope("registration_confirmed", data))
     times = sorted(m["received_at"] for m in sms.wait_for(10))
-    # 5 a second: any k+1 messages span at least k x 0.2 s, whichever process sent them. Sends
-    # start on their slots; the 0.1 s allows for each request's own way to the double.
-    for i, earlier in enumerate(times):
-        for j in range(i + 1, len(times)):
-            assert times[j] - earlier >= (j - i) * 0.2 - 0.1, times
+    # 5 a second, whichever process sent them: the (k+1)-th message cannot start before k x 0.2 s
+    # after the first slot, which is no earlier than the dispatch. A message can reach the double
+    # late (a busy machine), never early, so this holds however loaded the machine is, and fails
+    # when the processes send faster than the rate (without the shared slot, all ten arrive in
+    # well under a second).
+    for k, arrived in enumerate(times):
+        assert arrived - started >= k * 0.2, (k, [t - started for t in times])
 
 
 def test_a_message_whose_send_was_interrupted_stays_sending_and_is_not_sent_again(migrated):
