@@ -1,13 +1,15 @@
-"""The gateway's dependencies: the other services over RPC (with a time limit), staff auth and
-Twilio's webhook signatures."""
+"""The gateway's dependencies: the other services over RPC (with a time limit), sign-ups gathered
+into batches, staff auth and Twilio's webhook signatures."""
 import hmac
 import time
 
 import eventlet
+from nameko.exceptions import deserialize
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from twilio.request_validator import RequestValidator
 
+from services.gateway.batching import Batcher
 from shared.errors import Forbidden, ServiceUnavailable, Unauthorized
 
 RPC_TIMEOUT_SECONDS = 15
@@ -41,6 +43,48 @@ class Service(RpcProxy):
 
     def get_dependency(self, worker_ctx):
         return _TimedProxy(super().get_dependency(worker_ctx), self.target_service, self.timeout)
+
+
+class SignUps(RpcProxy):
+    """Sign-ups to the registration service. Those arriving while earlier ones are on their way
+    travel together as one `register_batch` call (see batching.py); each caller still gets its
+    own answer or error, and gives up after the same time limit as any RPC."""
+
+    def __init__(self, timeout=RPC_TIMEOUT_SECONDS):
+        super().__init__("registration")
+        self.timeout = timeout
+
+    def setup(self):
+        super().setup()
+        self.batcher = Batcher(self._send_batch, spawn=self.container.spawn_managed_thread)
+
+    def start(self):
+        self.batcher.start()
+
+    def stop(self):
+        self.batcher.stop()
+
+    def kill(self):
+        self.batcher.stop()
+
+    def _send_batch(self, worker_ctx, sign_ups):
+        registration = _TimedProxy(super().get_dependency(worker_ctx), "registration", self.timeout)
+        return [deserialize(answer["error"]) if "error" in answer else answer
+                for answer in registration.register_batch(sign_ups)]
+
+    def get_dependency(self, worker_ctx):
+        return _SignUpDesk(self.batcher, worker_ctx, self.timeout)
+
+
+class _SignUpDesk:
+    def __init__(self, batcher, worker_ctx, timeout):
+        self.batcher, self.worker_ctx, self.timeout = batcher, worker_ctx, timeout
+
+    def register(self, event_id, data, idempotency_key=None, assisted_by=None):
+        """As registration's `register`: {"registration", "repeat_of"}, or its error raised."""
+        return self.batcher.submit(self.worker_ctx, {
+            "event_id": event_id, "data": data, "idempotency_key": idempotency_key, "assisted_by": assisted_by,
+        }, self.timeout)
 
 
 class StaffAuth(RpcProxy):

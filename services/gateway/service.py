@@ -4,7 +4,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import access, openapi, roster, stats
 from services.gateway.activity import ActivityHub
-from services.gateway.dependencies import Service, StaffAuth, TwilioSignature
+from services.gateway.dependencies import Service, SignUps, StaffAuth, TwilioSignature
 from services.gateway.http import http, json_body, json_response
 from shared.errors import NotFound, ValidationFailed
 from shared.webhooks import TWILIO_STATUS_PATH, TWILIO_STATUSES
@@ -40,6 +40,7 @@ class GatewayService:
     catalog = Service("catalog")
     registration = Service("registration")
     notifications = Service("notifications")
+    sign_ups = SignUps()
     auth = StaffAuth()
     twilio_signature = TwilioSignature()
     activity = ActivityHub()
@@ -117,7 +118,7 @@ class GatewayService:
         # With a staff token it is an assisted sign-up: staff sign a resident up on their behalf.
         staff = self.auth.staff(request)
         assisted_by = {field: staff.get(field) for field in ("id", "name", "phone", "email")} if staff else None
-        answer = self.registration.register(event_id, body, idempotency_key=key, assisted_by=assisted_by)
+        answer = self.sign_ups.register(event_id, body, idempotency_key=key, assisted_by=assisted_by)
         registration = answer["registration"]
         if answer["repeat_of"] is None:
             return json_response(_signup_answer(registration), status=201)

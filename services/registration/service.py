@@ -1,12 +1,13 @@
 """The registration service: seats, the waiting list and who is coming. Entrypoints only."""
 from nameko.dependency_providers import Config
+from nameko.exceptions import serialize
 from nameko.timer import timer
 
 from services.registration import signup
 from services.registration.dependencies import Registrations
 from shared.api import WalkIns, parse_body
 from shared.entrypoints import rpc
-from shared.errors import ValidationFailed
+from shared.errors import ValidationFailed, YhdessaError
 from shared.events import parse_envelope
 from shared.handlers import event_handler
 from shared.periods import parse_time_filter
@@ -30,6 +31,26 @@ class RegistrationService:
         new = signup.parse(data, self.config["SMS_ALLOWED_REGIONS"].split(","), assisted_by)
         registration, repeat_of = self.registrations.register(event_id, new, idempotency_key)
         return {"registration": registration, "repeat_of": repeat_of}
+
+    @rpc
+    def register_batch(self, sign_ups):
+        """`register` for many at once (the gateway gathers concurrent sign-ups), in one
+        transaction: a list in the same order of {"registration", "repeat_of"} or {"error": ...},
+        the error as nameko serialises it, so each caller gets its own."""
+        regions = self.config["SMS_ALLOWED_REGIONS"].split(",")
+        parsed, answers = [], [None] * len(sign_ups)
+        for index, sign_up in enumerate(sign_ups):
+            try:
+                new = signup.parse(sign_up["data"], regions, sign_up.get("assisted_by"))
+            except YhdessaError as exc:
+                answers[index] = {"error": serialize(exc)}
+                continue
+            parsed.append((index, (sign_up["event_id"], new, sign_up.get("idempotency_key"))))
+        results = self.registrations.register_many([sign_up for _, sign_up in parsed])
+        for (index, _), result in zip(parsed, results):
+            answers[index] = ({"error": serialize(result)} if isinstance(result, Exception)
+                              else {"registration": result[0], "repeat_of": result[1]})
+        return answers
 
     @rpc
     def cancel(self, cancel_code):

@@ -1,5 +1,6 @@
 """Registration's storage verbs. Every change locks the event's row first, so seat counts are
 exact under concurrency, and writes its outgoing events to the outbox in the same transaction."""
+import logging
 import uuid
 
 from sqlalchemy import func, or_, select, update
@@ -15,9 +16,11 @@ from services.registration.tables import (
     walk_ins,
 )
 from shared.database import utcnow
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, YhdessaError
 from shared.inbox import first_delivery
 from shared.outbox import add_event
+
+log = logging.getLogger(__name__)
 
 ACTIVE = (CONFIRMED, WAITLISTED)
 # Catalog fields that, when they change, every registrant hears of.
@@ -58,52 +61,99 @@ class RegistrationStore:
     def register(self, event_id, signup, idempotency_key=None):
         """(registration, repeat_of): a new registration and None, or the one this Idempotency-Key
         ("request") or this person ("contact") already has for the event."""
-        now = utcnow()
         with self.database.transaction() as session:
-            event = self._lock_event(session, event_id)
-            if idempotency_key:
-                earlier = session.execute(
-                    select(registrations).join(idempotency_keys)
-                    .where(idempotency_keys.c.key == idempotency_key)
-                ).mappings().first()
-                if earlier is not None and earlier["event_id"] != event_id:
-                    raise Conflict("This Idempotency-Key was used for another event.",
-                                   code="idempotency_key_reused")
-                if earlier is not None:
-                    return self._public(session, earlier, event), "request"
-            rules.check_open(event, now)
-            rules.check_group(event, signup.seats)
-            existing = signup.contact_key and session.execute(
-                select(registrations).where(
-                    registrations.c.event_id == event_id,
-                    registrations.c.contact_key == signup.contact_key,
-                    registrations.c.status.in_(ACTIVE),
-                )
+            return self._register(session, self._lock_event(session, event_id), signup, idempotency_key, utcnow())
+
+    def register_many(self, sign_ups):
+        """`register` for many (event_id, signup, idempotency_key) at once, in one transaction:
+        one result each, in order, a YhdessaError instance standing for a refused one. Events are
+        locked in id order (as no other verb locks two, no deadlock), then taken in arrival order."""
+        if not sign_ups:
+            return []
+        now = utcnow()
+        try:
+            with self.database.transaction() as session:
+                locked = {}
+                for event_id in sorted({event_id for event_id, _, _ in sign_ups}):
+                    try:
+                        locked[event_id] = self._lock_event(session, event_id)
+                    except NotFound as exc:
+                        locked[event_id] = exc
+                results = []
+                for event_id, signup, key in sign_ups:
+                    try:
+                        if isinstance(locked[event_id], NotFound):
+                            raise locked[event_id]
+                        results.append(self._register(session, locked[event_id], signup, key, now))
+                    except YhdessaError as exc:
+                        results.append(exc)
+                return results
+        except Exception:
+            if len(sign_ups) == 1:
+                raise
+            # Something unforeseen (a database error) undid them all: take each alone, so one
+            # cannot fail the others.
+            log.warning("a batch of %d sign-ups failed together; taking them one by one", len(sign_ups),
+                        exc_info=True)
+            return [self._register_alone(*sign_up) for sign_up in sign_ups]
+
+    def _register_alone(self, event_id, signup, key):
+        try:
+            return self.register(event_id, signup, key)
+        except Exception as exc:
+            if not isinstance(exc, YhdessaError):
+                log.error("a sign-up failed", exc_info=True)
+            return exc
+
+    def _register(self, session, event, signup, idempotency_key, now):
+        """One sign-up for a locked event. Every check comes before the first write, so a refused
+        sign-up has written nothing (a batch's transaction goes on with the next one). `event` is
+        kept current: the next sign-up in the same transaction counts this one's seats."""
+        event_id = event["id"]
+        if idempotency_key:
+            earlier = session.execute(
+                select(registrations).join(idempotency_keys)
+                .where(idempotency_keys.c.key == idempotency_key)
             ).mappings().first()
-            if existing:
-                return self._public(session, existing, event), "contact"
-            status = seating.placement(counts(event), signup.seats)
-            registration = {
-                "id": str(uuid.uuid4()), "event_id": event_id, "cancel_code": self._free_code(session),
-                "name": signup.name, "phone": signup.phone, "email": signup.email,
-                "contact_key": signup.contact_key, "language": signup.language,
-                "channel": signup.channel, "seats": signup.seats, "status": status,
-                "waitlist_seq": self._next_waitlist_seq(session, event_id) if status == WAITLISTED else None,
-                "created_at": now, "updated_at": now, "cancelled_at": None,
-                "assisted_by": signup.assisted_by["id"] if signup.assisted_by else None,
-                "assisted_by_name": signup.assisted_by["name"] if signup.assisted_by else None,
-                "consent_at": now if signup.assisted_by else None,
-                "attended_at": None, "attended_by": None, "anonymised_at": None,
-            }
-            session.execute(registrations.insert().values(**registration))
-            counter = "seats_taken" if status == CONFIRMED else "waitlist_taken"
-            self._add_to_counter(session, event_id, counter, signup.seats)
-            if idempotency_key:
-                session.execute(idempotency_keys.insert().values(
-                    key=idempotency_key, registration_id=registration["id"], created_at=now))
-            public = self._public(session, registration, event)
-            add_event(session, outbox, f"registration_{status}", self._message(registration, event, public))
-            return public, None
+            if earlier is not None and earlier["event_id"] != event_id:
+                raise Conflict("This Idempotency-Key was used for another event.",
+                               code="idempotency_key_reused")
+            if earlier is not None:
+                return self._public(session, earlier, event), "request"
+        rules.check_open(event, now)
+        rules.check_group(event, signup.seats)
+        existing = signup.contact_key and session.execute(
+            select(registrations).where(
+                registrations.c.event_id == event_id,
+                registrations.c.contact_key == signup.contact_key,
+                registrations.c.status.in_(ACTIVE),
+            )
+        ).mappings().first()
+        if existing:
+            return self._public(session, existing, event), "contact"
+        status = seating.placement(counts(event), signup.seats)
+        registration = {
+            "id": str(uuid.uuid4()), "event_id": event_id, "cancel_code": self._free_code(session),
+            "name": signup.name, "phone": signup.phone, "email": signup.email,
+            "contact_key": signup.contact_key, "language": signup.language,
+            "channel": signup.channel, "seats": signup.seats, "status": status,
+            "waitlist_seq": self._next_waitlist_seq(session, event_id) if status == WAITLISTED else None,
+            "created_at": now, "updated_at": now, "cancelled_at": None,
+            "assisted_by": signup.assisted_by["id"] if signup.assisted_by else None,
+            "assisted_by_name": signup.assisted_by["name"] if signup.assisted_by else None,
+            "consent_at": now if signup.assisted_by else None,
+            "attended_at": None, "attended_by": None, "anonymised_at": None,
+        }
+        session.execute(registrations.insert().values(**registration))
+        counter = "seats_taken" if status == CONFIRMED else "waitlist_taken"
+        self._add_to_counter(session, event_id, counter, signup.seats)
+        event[counter] += signup.seats
+        if idempotency_key:
+            session.execute(idempotency_keys.insert().values(
+                key=idempotency_key, registration_id=registration["id"], created_at=now))
+        public = self._public(session, registration, event)
+        add_event(session, outbox, f"registration_{status}", self._message(registration, event, public))
+        return public, None
 
     def cancel(self, cancel_code):
         """Cancel by code; cancelling twice is harmless. Freed seats go to the waiting list."""

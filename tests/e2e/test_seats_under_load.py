@@ -114,3 +114,38 @@ def test_cancellations_during_a_rush_promote_the_waiting_list_in_order(postgres_
     assert len(messages) == 90
     promoted_phones = {people[i]["phone"] for i in waiting_order[:30]}
     assert {m["To"] for m in messages if "Paikka vapautui" in m["Body"]} == promoted_phones
+
+
+def test_concurrent_sign_ups_each_get_their_own_answer_though_they_travel_together(system):
+    """The gateway gathers concurrent sign-ups into one call to registration: a bad, a doubled or
+    a misdirected one among them is answered as if it had come alone, and spoils none of the rest."""
+    event = create_event(system, capacity=50, waitlist_capacity=0)
+    sms_before = len(system.sms.all())
+    assert sign_up(system, event["id"], {"name": "Ensimmäinen", "phone": phone(500)}).status_code == 201
+    jobs = []
+    for n in range(40):
+        if n % 4 == 1:
+            jobs.append(lambda n=n: sign_up(system, event["id"], {"name": f"Asukas {n}", "phone": "12"}))
+        elif n % 4 == 2:
+            jobs.append(lambda n=n: sign_up(system, "no-such-event", {"name": f"Asukas {n}", "phone": phone(n)}))
+        elif n % 4 == 3:  # the same people as the n % 4 == 0 ones
+            jobs.append(lambda n=n: sign_up(system, event["id"], {"name": f"Asukas {n}", "phone": phone(n - 3)}))
+        else:
+            jobs.append(lambda n=n: sign_up(system, event["id"], {"name": f"Asukas {n}", "phone": phone(n)}))
+    responses = concurrently(jobs)
+    for n, response in enumerate(responses):
+        body = response.json()
+        if n % 4 == 1:
+            assert response.status_code == 422 and "phone" in body["error"]["fields"]
+        elif n % 4 == 2:
+            assert response.status_code == 404 and body["error"]["code"] == "event_not_found"
+        elif n % 4 == 0:
+            assert response.status_code in (200, 201) and body["status"] == "confirmed"
+    own = {n: responses[n].json()["id"] for n in range(0, 40, 4)}
+    for n in range(3, 40, 4):  # a person signing up twice at once gets one registration, not two
+        assert responses[n].status_code in (200, 201) and responses[n].json()["id"] == own[n - 3]
+    people = roster(system, event["id"])
+    assert sorted(p["phone"] for p in people) == sorted([e164(500)] + [e164(n) for n in range(0, 40, 4)])
+    system.sms.wait_for(sms_before + len(people))
+    eventlet.sleep(1)  # anything sent twice would have arrived by now
+    assert sorted(m["To"] for m in system.sms.all()[sms_before:]) == sorted(p["phone"] for p in people)

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from services.registration.signup import parse
+from services.registration.signup import NewRegistration, parse
 from services.registration.tables import outbox, registrations
 from shared.errors import Conflict, NotFound, ValidationFailed
 from tests.integration.helpers import envelope, future, outbox_events, published
@@ -178,3 +178,47 @@ def test_staff_list_shows_status_seats_and_waiting_list_positions(store):
     roster = store.list_for_event(event["id"])
     assert [(r["status"], r["seats"], r["waitlist_position"]) for r in roster] == [
         ("confirmed", 1, None), ("waitlisted", 2, 1), ("waitlisted", 1, 2)]
+
+
+# --- sign-ups taken in batches (the gateway gathers concurrent ones) ----------------------------
+
+def new(phone, seats=1):
+    return parse({"name": "Maija", "phone": phone, "seats": seats}, REGIONS)
+
+
+def test_a_batch_is_taken_in_arrival_order_and_a_refused_sign_up_writes_nothing(store):
+    hall = published(store, capacity=2, waitlist_capacity=1)
+    small = published(store, capacity=1, waitlist_capacity=0)
+    results = store.register_many([
+        (hall["id"], new("0401000001"), None),
+        (small["id"], new("0401000002"), "key-small"),
+        (hall["id"], new("0401000003"), None),
+        (hall["id"], new("0401000004"), None),
+        (hall["id"], new("0401000005"), None),          # no room left
+        ("no-such-event", new("0401000006"), None),
+        (hall["id"], new("+358401000001"), None),       # the first person again
+        (hall["id"], new("0401000007"), "key-small"),   # a key already used for the other event
+        (small["id"], new("0401000002"), "key-small"),  # a retry of the second request
+    ])
+    statuses = [r[0]["status"] if isinstance(r, tuple) else r.code for r in results]
+    assert statuses == ["confirmed", "confirmed", "confirmed", "waitlisted", "event_full", "event_not_found",
+                        "confirmed", "idempotency_key_reused", "confirmed"]
+    assert results[3][0]["waitlist_position"] == 1
+    assert results[6][1] == "contact" and results[6][0]["id"] == results[0][0]["id"]
+    assert results[8][1] == "request" and results[8][0]["cancel_code"] == results[1][0]["cancel_code"]
+    assert count_registrations(store) == 4
+    assert store.availability([hall["id"], small["id"]]) == {
+        hall["id"]: {"seats_left": 0, "waitlist_left": 0}, small["id"]: {"seats_left": 0, "waitlist_left": 0}}
+    kinds = [e["type"] for e in outbox_events(store.database, outbox)]
+    assert kinds == ["registration_confirmed"] * 3 + ["registration_waitlisted"]
+
+
+def test_one_broken_sign_up_cannot_fail_the_others_in_its_batch(store):
+    event = published(store)
+    broken = NewRegistration("Maija", "+358401000009", None, "fi", "sms", seats=None)
+    results = store.register_many([(event["id"], new("0401000001"), None), (event["id"], broken, None),
+                                   (event["id"], new("0401000002"), None)])
+    assert results[0][0]["status"] == results[2][0]["status"] == "confirmed"
+    assert isinstance(results[1], Exception)
+    assert count_registrations(store) == 2
+    assert len(outbox_events(store.database, outbox)) == 2

@@ -1,0 +1,90 @@
+"""Gathering concurrent calls into one: while a batch is on its way, the calls that arrive wait
+together and go as the next batch. Under a rush a sign-up then costs one RPC per batch instead
+of one each (an RPC is ~2–3 ms of CPU across gateway, broker and callee); alone, a call goes at once.
+"""
+import collections
+
+import eventlet
+from eventlet.event import Event
+from eventlet.semaphore import Semaphore
+
+from shared.errors import ServiceUnavailable
+
+
+class _Waiting:
+    __slots__ = ("context", "item", "answer", "abandoned")
+
+    def __init__(self, context, item):
+        self.context, self.item = context, item
+        self.answer = Event()
+        self.abandoned = False
+
+
+class Batcher:
+    """`submit(context, item)` returns the item's result (or raises its error) once
+    `send_batch(context, items)` has carried it; `send_batch` returns one result per item, an
+    exception instance standing for that item's error. The context is the first waiting caller's
+    (the gateway passes its worker context, which an RPC's headers come from)."""
+
+    def __init__(self, send_batch, max_batch=50, max_in_flight=2, spawn=eventlet.spawn):
+        self.send_batch = send_batch
+        self.max_batch = max_batch
+        self._spawn = spawn
+        self._waiting = collections.deque()
+        self._slots = Semaphore(max_in_flight)
+        self._arrived = Event()
+        self._thread = None
+
+    def start(self):
+        self._thread = self._spawn(self._dispatch)  # spawn takes a callable without arguments
+
+    def stop(self):
+        if self._thread is not None:
+            self._thread.kill()
+            self._thread = None
+
+    def submit(self, context, item, timeout):
+        waiting = _Waiting(context, item)
+        self._waiting.append(waiting)
+        if not self._arrived.ready():
+            self._arrived.send(True)
+        try:
+            with eventlet.Timeout(timeout):
+                answer = waiting.answer.wait()
+        except eventlet.Timeout:
+            # Not sent yet: it never will be, so nothing was done. Already sent: the service did
+            # not answer in time either way.
+            waiting.abandoned = True
+            raise ServiceUnavailable("The service did not answer in time.")
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def _dispatch(self):
+        while True:
+            if not self._waiting:
+                self._arrived.wait()
+                self._arrived = Event()
+                continue
+            self._slots.acquire()
+            batch = []
+            while self._waiting and len(batch) < self.max_batch:
+                waiting = self._waiting.popleft()
+                if not waiting.abandoned:
+                    batch.append(waiting)
+            if batch:
+                self._spawn(lambda batch=batch: self._send(batch))
+            else:
+                self._slots.release()
+
+    def _send(self, batch):
+        try:
+            answers = self.send_batch(batch[0].context, [waiting.item for waiting in batch])
+            if len(answers) != len(batch):
+                raise RuntimeError(f"{len(answers)} answers for a batch of {len(batch)}")
+        except Exception as exc:  # the whole batch failed (service down, timed out): each caller hears it
+            answers = [exc] * len(batch)
+        finally:
+            self._slots.release()
+        for waiting, answer in zip(batch, answers):
+            waiting.answer.send(answer)
