@@ -10,6 +10,7 @@ import logging
 import eventlet
 from nameko.extensions import DependencyProvider
 
+from shared.batching import GroupCommit
 from shared.database import Database
 from shared.inbox import prune_processed
 from shared.outbox import OutboxRelay, prune_published
@@ -26,17 +27,22 @@ class ServiceStorage(DependencyProvider):
     outbox = None
     #: the service's processed-events table, if it consumes events
     inbox = None
+    #: whether its store takes a `group` (shared.batching.GroupCommit) for its busiest writes
+    group_commits = False
 
     def setup(self):
         config = self.container.config
         self.database = Database(config["DATABASE_URL"])
         self.relay = None
+        self.group = GroupCommit(self.database, spawn=self.container.spawn_managed_thread) if self.group_commits else None
         if self.outbox is not None:
             self.relay = OutboxRelay(
                 self.database, self.outbox, config["AMQP_URI"], self.container.service_name
             )
 
     def start(self):
+        if self.group is not None:
+            self.group.start()
         if self.relay is not None:
             self.relay.start(spawn=self.container.spawn_managed_thread)
         self._housekeeper = self.container.spawn_managed_thread(self._housekeeping)
@@ -44,6 +50,8 @@ class ServiceStorage(DependencyProvider):
     def stop(self):
         if self.relay is not None:
             self.relay.stop()
+        if self.group is not None:
+            self.group.stop()
         if getattr(self, "_housekeeper", None) is not None:
             self._housekeeper.kill()
             self._housekeeper = None
@@ -72,4 +80,6 @@ class ServiceStorage(DependencyProvider):
             self.relay.wake()
 
     def get_dependency(self, worker_ctx):
+        if self.group is not None:
+            return self.store_class(self.database, group=self.group)
         return self.store_class(self.database)

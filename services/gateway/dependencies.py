@@ -9,7 +9,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from twilio.request_validator import RequestValidator
 
-from services.gateway.batching import Batcher
+from shared.batching import Batcher
 from shared.errors import Forbidden, ServiceUnavailable, Unauthorized
 
 RPC_TIMEOUT_SECONDS = 15

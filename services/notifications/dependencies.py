@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 class Notifications(ServiceStorage):
     store_class = NotificationStore
     inbox = processed_events
+    group_commits = True
 
 
 class Channels:

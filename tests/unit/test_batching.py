@@ -4,7 +4,7 @@ import eventlet
 import pytest
 from eventlet.event import Event
 
-from services.gateway.batching import Batcher
+from shared.batching import Batcher
 from shared.errors import Conflict, ServiceUnavailable
 
 
