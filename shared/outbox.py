@@ -48,15 +48,9 @@ def outbox_table(metadata):
 def add_event(session, table, event_type, data):
     """Write one event to the outbox inside the caller's transaction; returns the envelope."""
     envelope = make_envelope(event_type, data)
-    session.execute(
-        table.insert().values(
-            event_id=envelope["event_id"],
-            event_type=event_type,
-            payload=json.dumps(envelope),
-            created_at=utcnow(),
-            attempts=0,
-        )
-    )
+    # values as parameters of the table's plain INSERT: cheaper than a statement built with them
+    session.execute(table.insert(), {"event_id": envelope["event_id"], "event_type": event_type,
+                                     "payload": json.dumps(envelope), "created_at": utcnow(), "attempts": 0})
     return envelope
 
 

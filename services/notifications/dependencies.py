@@ -1,6 +1,7 @@
 """Notifications' dependencies: its storage, and the SMS and email providers."""
 import logging
 
+from nameko.constants import DEFAULT_MAX_WORKERS
 from nameko.extensions import DependencyProvider
 
 from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
@@ -42,7 +43,8 @@ class Providers(DependencyProvider):
         if config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and config["TWILIO_FROM"]:
             sms = TwilioSms(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_FROM"],
                             config["TWILIO_API_URL"], timeout,
-                            status_callback=config["PUBLIC_BASE_URL"].rstrip("/") + TWILIO_STATUS_PATH)
+                            status_callback=config["PUBLIC_BASE_URL"].rstrip("/") + TWILIO_STATUS_PATH,
+                            connections=int(config.get("max_workers", DEFAULT_MAX_WORKERS)))
         else:
             sms = ConsoleSms()
             log.warning("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM not set: "

@@ -4,7 +4,7 @@ import datetime
 import json
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from services.notifications import webhooks as rules
 from services.notifications.tables import webhook_deliveries, webhooks
@@ -17,11 +17,15 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 LEASE = datetime.timedelta(seconds=60)
 
 
+# built once: it runs for every registration event (see shared.database.insert_ignoring_conflict)
+LIVE_SUBSCRIPTIONS = select(webhooks.c.id).where(webhooks.c.organizer == bindparam("organizer"),
+                                                 webhooks.c.revoked_at.is_(None))
+
+
 def queue(session, organizer, envelope_id, body, event_id, registration_id=None):
     """One pending delivery per live subscription of `organizer`; a repeat of the event adds none."""
     now = utcnow()
-    ids = session.execute(select(webhooks.c.id).where(webhooks.c.organizer == organizer,
-                                                     webhooks.c.revoked_at.is_(None))).scalars().all()
+    ids = session.execute(LIVE_SUBSCRIPTIONS, {"organizer": organizer}).scalars().all()
     text = json.dumps(body, ensure_ascii=False)
     for webhook_id in ids:
         insert_ignoring_conflict(session, webhook_deliveries, {

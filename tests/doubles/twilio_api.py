@@ -26,6 +26,10 @@ def make_handler(record_path, auth, fail_ratio, errors):
     counter = itertools.count()
 
     class Handler(BaseHTTPRequestHandler):
+        # Like Twilio's API, keep the connection open between requests (HTTP/1.0 would make the
+        # client pay a new TCP connection per message, which it does not in production).
+        protocol_version = "HTTP/1.1"
+
         def log_message(self, *args):  # quiet
             pass
 
@@ -38,13 +42,15 @@ def make_handler(record_path, auth, fail_ratio, errors):
             self.wfile.write(body)
 
         def do_POST(self):
+            # the whole body is read first, whatever the answer: the connection is reused
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
             match = PATH.match(self.path)
             if not match:
                 return self._answer(404, {"code": 20404, "message": "not found", "status": 404})
             expected = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
             if match["sid"] != auth[0] or self.headers.get("Authorization") != expected:
                 return self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
-            form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()}
+            form = {k: v[0] for k, v in parse_qs(raw).items()}
             if not {"To", "From", "Body"} <= form.keys():
                 return self._answer(400, {"code": 21604, "message": "missing field", "status": 400})
             number = next(counter)

@@ -3,6 +3,7 @@ import logging
 import uuid
 
 import requests
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -25,8 +26,13 @@ TRANSIENT_CODES = {20429, 20500, 20503}
 class TwilioSms:
     name = "twilio"
 
-    def __init__(self, account_sid, auth_token, sender, api_url, timeout, status_callback=None):
-        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
+    def __init__(self, account_sid, auth_token, sender, api_url, timeout, status_callback=None, connections=10):
+        http = TwilioHttpClient(timeout=timeout)
+        # One kept-alive connection per concurrent sender: the library's pool holds cpu_count + 4,
+        # and every send beyond that would pay a new TCP and TLS handshake.
+        for scheme in ("https://", "http://"):
+            http.session.mount(scheme, HTTPAdapter(pool_maxsize=connections))
+        self.client = Client(account_sid, auth_token, http_client=http)
         # The Messages API lives on the `api` domain; pointing it elsewhere serves local doubles.
         self.client.api.base_url = api_url.rstrip("/")
         self.sender = sender
