@@ -43,9 +43,9 @@ def received(amqp_uri, queue):
     return bodies
 
 
-def commit_event(database, table, registration_id):
+def commit_event(database, table, registration_id, event_type="registration_confirmed"):
     with database.transaction() as session:
-        return add_event(session, table, "registration_confirmed", {
+        return add_event(session, table, event_type, {
             "registration_id": registration_id, "status": "confirmed", "phone": "+358401234567",
             "channel": "sms", "seats": 1, "cancel_code": "K7MX-4PRA",
             "event": {"id": "e", "title": {"fi": "Kosketus"}, "municipality": "Jyväskylä", "place": "Talo",
@@ -107,3 +107,22 @@ def test_published_events_are_pruned_after_a_while_and_unpublished_ones_never(ou
     with database.transaction() as session:
         [row] = session.execute(select(table.c.published_at)).all()
     assert row.published_at is None
+
+
+def test_in_one_batch_only_the_events_nobody_listens_for_are_kept_back(outbox, rabbit_config):
+    """The relay publishes a batch and awaits the broker's confirms together: the events no queue
+    is bound for must still be told apart from the rest, and kept."""
+    database, table = outbox
+    queue = bind_queue(rabbit_config["AMQP_URI"])  # registration_confirmed only
+    ids = []
+    for n in range(10):
+        if n % 3 == 0:
+            commit_event(database, table, f"w-{n}", "registration_waitlisted")
+        else:
+            ids.append(commit_event(database, table, f"r-{n}")["event_id"])
+    assert OutboxRelay(database, table, rabbit_config["AMQP_URI"], "registration").flush() == len(ids)
+    assert [b["event_id"] for b in received(rabbit_config["AMQP_URI"], queue)] == ids
+    with database.transaction() as session:
+        waiting = session.execute(select(table.c.event_type, table.c.last_error)
+                                  .where(table.c.published_at.is_(None))).all()
+    assert [tuple(row) for row in waiting] == [("registration_waitlisted", "unroutable")] * 4
