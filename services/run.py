@@ -30,7 +30,7 @@ import time  # noqa: E402
 from kombu import Connection  # noqa: E402
 
 from shared import logs  # noqa: E402
-from shared.config import DATABASE_URL_NAMES, service_config, setting  # noqa: E402
+from shared.config import DATABASE_URL_NAMES, per_service, service_config, setting  # noqa: E402
 
 SERVICES = {
     "catalog": "services.catalog.service:CatalogService",
@@ -78,12 +78,10 @@ def run_one(name):
 
 def copies():
     """How many processes of each service SERVICE_COPIES asks for ("notifications=2"), 1 by default."""
-    wanted = dict.fromkeys(SERVICES, 1)
-    for item in filter(None, (part.strip() for part in setting("SERVICE_COPIES").split(","))):
-        name, _, count = item.partition("=")
-        if name not in SERVICES or not count.isdigit() or int(count) < 1:
-            raise SystemExit(f"SERVICE_COPIES: {item!r} is not <service>=<number of processes>")
-        wanted[name] = int(count)
+    try:
+        wanted = {**dict.fromkeys(SERVICES, 1), **per_service("SERVICE_COPIES", setting("SERVICE_COPIES"), SERVICES)}
+    except ValueError as exc:
+        raise SystemExit(str(exc))
     if wanted["gateway"] != 1:
         raise SystemExit("SERVICE_COPIES: the gateway runs once per GATEWAY_PORT")
     return wanted

@@ -44,7 +44,10 @@ DEFAULTS = {
     "WEBHOOK_TIMEOUT_SECONDS": "5",
     "WEBHOOK_MAX_ATTEMPTS": "20",
     "WEBHOOK_RETRY_BASE_SECONDS": "2",
-    "MAX_WORKERS": "10",
+    # concurrent workers of a service process: one number for all, or per service (others 10).
+    # The gateway holds a worker per open HTTP request, notifications one per message on its way
+    # to Twilio: both mostly wait, so they take many (README, Performance).
+    "MAX_WORKERS": "gateway=100,notifications=100",
     # more than one process of a service under `make run`, e.g. "notifications=2" (not the gateway:
     # it owns the HTTP port)
     "SERVICE_COPIES": "",
@@ -65,6 +68,24 @@ def setting(name, environ=None):
     return DEFAULTS[name] if value in (None, "") else value
 
 
+DEFAULT_MAX_WORKERS = 10
+
+
+def per_service(name, value, services):
+    """{service: number} from "notifications=2,gateway=1" (only those named), or {service: n}
+    for every service from a bare "n"; ValueError naming the setting when it is neither."""
+    value = value.strip()
+    if value.isdigit() and int(value) >= 1:
+        return dict.fromkeys(services, int(value))
+    numbers = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        service, _, number = item.partition("=")
+        if service not in services or not number.isdigit() or int(number) < 1:
+            raise ValueError(f"{name}: {item!r} is not <service>=<number>")
+        numbers[service] = int(number)
+    return numbers
+
+
 def service_config(service_name, overrides=None, environ=None):
     """The nameko config dict for one service: every setting, plus the service's own database
     as DATABASE_URL and the web server address for the gateway."""
@@ -73,5 +94,7 @@ def service_config(service_name, overrides=None, environ=None):
     if service_name in DATABASE_URL_NAMES:
         config.setdefault("DATABASE_URL", config[DATABASE_URL_NAMES[service_name]])
     config.setdefault("WEB_SERVER_ADDRESS", f"{config['GATEWAY_HOST']}:{config['GATEWAY_PORT']}")
-    config["max_workers"] = int(config["MAX_WORKERS"])
+    services = [*DATABASE_URL_NAMES, "gateway"]
+    config["max_workers"] = per_service("MAX_WORKERS", config["MAX_WORKERS"], services).get(
+        service_name, DEFAULT_MAX_WORKERS)
     return config

@@ -67,6 +67,9 @@ WAITLIST_POSITION = select(func.count()).select_from(registrations).where(
     registrations.c.event_id == bindparam("event_id"), registrations.c.status == WAITLISTED,
     registrations.c.waitlist_seq <= bindparam("seq"))
 INSERT_REGISTRATION = registrations.insert()
+# (and of a cancellation, which an event's cancellation runs once per registrant)
+CANCEL_REGISTRATION = update(registrations).where(registrations.c.id == bindparam("registration_id")).values(
+    status=CANCELLED, waitlist_seq=None, cancelled_at=bindparam("now"), updated_at=bindparam("now"))
 INSERT_IDEMPOTENCY_KEY = idempotency_keys.insert()
 ADD_TO_COUNTER = {counter: update(events).where(events.c.id == bindparam("event_id"))
                   .values({events.c[counter]: events.c[counter] + bindparam("delta")})
@@ -183,10 +186,7 @@ class RegistrationStore:
         now = utcnow()
         counter = "seats_taken" if registration["status"] == CONFIRMED else "waitlist_taken"
         self._add_to_counter(session, event["id"], counter, -registration["seats"])
-        session.execute(
-            update(registrations).where(registrations.c.id == registration["id"])
-            .values(status=CANCELLED, waitlist_seq=None, cancelled_at=now, updated_at=now)
-        )
+        session.execute(CANCEL_REGISTRATION, {"registration_id": registration["id"], "now": now})
         cancelled = {**registration, "status": CANCELLED, "waitlist_seq": None}
         add_event(session, outbox, "registration_cancelled",
                   self._message(cancelled, event, {"waitlist_position": None}, reason=reason))
