@@ -53,11 +53,20 @@ def outbox_table(metadata):
 
 def add_event(session, table, event_type, data):
     """Write one event to the outbox inside the caller's transaction; returns the envelope."""
-    envelope = make_envelope(event_type, data)
+    return add_events(session, table, [(event_type, data)])[0]
+
+
+def add_events(session, table, events):
+    """Write (event_type, data) events to the outbox in one statement; returns their envelopes."""
+    envelopes = [make_envelope(event_type, data) for event_type, data in events]
+    if not envelopes:
+        return []
+    now = utcnow()
     # values as parameters of the table's plain INSERT: cheaper than a statement built with them
-    session.execute(table.insert(), {"event_id": envelope["event_id"], "event_type": event_type,
-                                     "payload": json.dumps(envelope), "created_at": utcnow(), "attempts": 0})
-    return envelope
+    session.execute(table.insert(), [
+        {"event_id": envelope["event_id"], "event_type": envelope["type"], "payload": json.dumps(envelope),
+         "created_at": now, "attempts": 0} for envelope in envelopes])
+    return envelopes
 
 
 def prune_published(database, table, keep=KEEP_PUBLISHED):

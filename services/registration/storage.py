@@ -18,7 +18,7 @@ from services.registration.tables import (
 from shared.database import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, YhdessaError
 from shared.inbox import first_delivery
-from shared.outbox import add_event
+from shared.outbox import add_event, add_events
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,19 @@ class RegistrationStore:
         add_event(session, outbox, "registration_cancelled",
                   self._message(cancelled, event, {"waitlist_position": None}, reason=reason))
 
+    def _cancel_everyone(self, session, event, active):
+        """An event called off: every active registration cancelled and told, in three statements
+        however many there are (5,000 one by one held the first message back by seconds)."""
+        now = utcnow()
+        session.execute(update(registrations).where(registrations.c.event_id == event["id"],
+                                                    registrations.c.status.in_(ACTIVE))
+                        .values(status=CANCELLED, waitlist_seq=None, cancelled_at=now, updated_at=now))
+        session.execute(update(events).where(events.c.id == event["id"]).values(seats_taken=0, waitlist_taken=0))
+        add_events(session, outbox, [
+            ("registration_cancelled", self._message({**registration, "status": CANCELLED, "waitlist_seq": None},
+                                                     event, {"waitlist_position": None}, reason="event_cancelled"))
+            for registration in active])
+
     def _promote(self, session, event_id):
         """Move every waitlisted group that now fits to confirmed, first come first served."""
         event = self._event(session, event_id)
@@ -344,8 +357,7 @@ class RegistrationStore:
                 .order_by(registrations.c.created_at)
             ).mappings().all()
             if envelope.type == "event_cancelled" and current["status"] != "cancelled":
-                for registration in active:
-                    self._cancel(session, registration, event, "event_cancelled")
+                self._cancel_everyone(session, event, active)
                 return
             changed = sorted(set(data.changed) & FIELDS_REGISTRANTS_HEAR_OF)
             if changed:
