@@ -123,11 +123,17 @@ class GroupCommit:
                 return unit(session)
         return self._batcher.submit(None, unit)
 
+    def execute(self, statement, params):
+        """One statement as a unit. A group's units of the same statement object run as one
+        executemany (one round trip on PostgreSQL), after the group's other units: give only
+        statements that no other unit of the moment depends on."""
+        self.run(_Statement(statement, params))
+
     def _commit(self, _context, units):
         if len(units) > 1:
             try:
                 with self.database.transaction() as session:
-                    return [unit(session) for unit in units]
+                    return _run_together(session, units)
             except Exception:
                 log.info("a group of %d units failed together; taking them one by one", len(units), exc_info=True)
         answers = []
@@ -138,3 +144,24 @@ class GroupCommit:
             except Exception as exc:
                 answers.append(exc)
         return answers
+
+
+class _Statement:
+    __slots__ = ("statement", "params")
+
+    def __init__(self, statement, params):
+        self.statement, self.params = statement, params
+
+    def __call__(self, session):
+        session.execute(self.statement, self.params)
+
+
+def _run_together(session, units):
+    answers = [None if isinstance(unit, _Statement) else unit(session) for unit in units]
+    same = {}
+    for unit in units:
+        if isinstance(unit, _Statement):
+            same.setdefault(id(unit.statement), (unit.statement, []))[1].append(unit.params)
+    for statement, params in same.values():
+        session.execute(statement, params)
+    return answers

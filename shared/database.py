@@ -31,7 +31,9 @@ def make_engine(url):
     if parsed.get_backend_name() != "sqlite":
         # pre-ping costs a round trip per transaction, but a restarted database then costs no
         # failed sign-ups: resilience first, see the README's performance section.
-        return create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        # values_plus_batch: an executemany UPDATE goes as pages of statements, one round trip each
+        return create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                             executemany_mode="values_plus_batch")
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})

@@ -193,8 +193,7 @@ class NotificationStore:
 
     def sent(self, notification_id, provider_ref):
         now = utcnow()
-        self.group.run(lambda session: session.execute(
-            MARK_SENT, {"notification_id": notification_id, "provider_ref": provider_ref, "now": now}))
+        self.group.execute(MARK_SENT, {"notification_id": notification_id, "provider_ref": provider_ref, "now": now})
 
     def retry_later(self, notification_id, delay_seconds, error):
         with self.database.transaction() as session:
