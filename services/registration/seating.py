@@ -34,6 +34,11 @@ class Counts:
     def waitlist_left(self):
         return max(self.waitlist_capacity - self.waitlist_taken, 0)
 
+    @classmethod
+    def of(cls, event):
+        """The counts of an event's row."""
+        return cls(event["capacity"], event["waitlist_capacity"], event["seats_taken"], event["waitlist_taken"])
+
 
 def placement(counts, seats):
     """CONFIRMED or WAITLISTED for a group of `seats`; Conflict `event_full` when neither fits."""

@@ -5,11 +5,11 @@ import uuid
 
 from sqlalchemy import bindparam, func, or_, select, update
 
-from services.registration import codes, reports, rules, seating
+from services.registration import codes, reports, seating
+from services.registration.intake import Intake
 from services.registration.seating import CANCELLED, CONFIRMED, WAITLISTED
 from services.registration.tables import (
     events,
-    idempotency_keys,
     outbox,
     processed_events,
     registrations,
@@ -32,11 +32,6 @@ EVENT_COPY = (
 )
 
 
-def counts(event):
-    return seating.Counts(event["capacity"], event["waitlist_capacity"],
-                          event["seats_taken"], event["waitlist_taken"])
-
-
 def snapshot(event):
     return {key: event[key] for key in ("id", "title", "municipality", "place", "address", "starts_at", "ends_at",
                                         "organizer")}
@@ -52,25 +47,14 @@ def check_scope(event, organizer):
 ANONYMOUS = {"name": None, "phone": None, "email": None, "contact_key": None, "assisted_by_name": None}
 
 
-# The statements of a sign-up, built once and given their values as parameters: building a
-# statement with its values inside costs two to three times the CPU of running it (README,
-# Performance), and a sign-up runs about eight.
+# The busiest statements, built once and given their values as parameters: building a statement
+# with its values inside costs two to three times the CPU of running it (README, Performance).
 LOCK_EVENT = select(events).where(events.c.id == bindparam("event_id")).with_for_update()
-REGISTRATION_OF_KEY = select(registrations).join(idempotency_keys).where(idempotency_keys.c.key == bindparam("key"))
-ACTIVE_REGISTRATION_OF_CONTACT = select(registrations).where(
-    registrations.c.event_id == bindparam("event_id"), registrations.c.contact_key == bindparam("contact_key"),
-    registrations.c.status.in_(ACTIVE))
-REGISTRATION_OF_CODE = select(registrations.c.id).where(registrations.c.cancel_code == bindparam("code"))
-HIGHEST_WAITLIST_SEQ = select(func.max(registrations.c.waitlist_seq)).where(
-    registrations.c.event_id == bindparam("event_id"))
 WAITLIST_POSITION = select(func.count()).select_from(registrations).where(
     registrations.c.event_id == bindparam("event_id"), registrations.c.status == WAITLISTED,
     registrations.c.waitlist_seq <= bindparam("seq"))
-INSERT_REGISTRATION = registrations.insert()
-# (and of a cancellation, which an event's cancellation runs once per registrant)
 CANCEL_REGISTRATION = update(registrations).where(registrations.c.id == bindparam("registration_id")).values(
     status=CANCELLED, waitlist_seq=None, cancelled_at=bindparam("now"), updated_at=bindparam("now"))
-INSERT_IDEMPOTENCY_KEY = idempotency_keys.insert()
 ADD_TO_COUNTER = {counter: update(events).where(events.c.id == bindparam("event_id"))
                   .values({events.c[counter]: events.c[counter] + bindparam("delta")})
                   for counter in ("seats_taken", "waitlist_taken")}
@@ -86,15 +70,19 @@ class RegistrationStore:
         """(registration, repeat_of): a new registration and None, or the one this Idempotency-Key
         ("request") or this person ("contact") already has for the event."""
         with self.database.transaction() as session:
-            return self._register(session, self._lock_event(session, event_id), signup, idempotency_key, utcnow())
+            event = self._lock_event(session, event_id)
+            [result] = Intake(self, session, {event_id: event}, utcnow()).take([(event_id, signup, idempotency_key)])
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     def register_many(self, sign_ups):
         """`register` for many (event_id, signup, idempotency_key) at once, in one transaction:
         one result each, in order, a YhdessaError instance standing for a refused one. Events are
-        locked in id order (as no other verb locks two, no deadlock), then taken in arrival order."""
+        locked in id order (as no other verb locks two, no deadlock), then taken in arrival order
+        (services/registration/intake.py)."""
         if not sign_ups:
             return []
-        now = utcnow()
         try:
             with self.database.transaction() as session:
                 locked = {}
@@ -103,15 +91,7 @@ class RegistrationStore:
                         locked[event_id] = self._lock_event(session, event_id)
                     except NotFound as exc:
                         locked[event_id] = exc
-                results = []
-                for event_id, signup, key in sign_ups:
-                    try:
-                        if isinstance(locked[event_id], NotFound):
-                            raise locked[event_id]
-                        results.append(self._register(session, locked[event_id], signup, key, now))
-                    except YhdessaError as exc:
-                        results.append(exc)
-                return results
+                return Intake(self, session, locked, utcnow()).take(sign_ups)
         except Exception:
             if len(sign_ups) == 1:
                 raise
@@ -128,49 +108,6 @@ class RegistrationStore:
             if not isinstance(exc, YhdessaError):
                 log.error("a sign-up failed", exc_info=True)
             return exc
-
-    def _register(self, session, event, signup, idempotency_key, now):
-        """One sign-up for a locked event. Every check comes before the first write, so a refused
-        sign-up has written nothing (a batch's transaction goes on with the next one). `event` is
-        kept current: the next sign-up in the same transaction counts this one's seats."""
-        event_id = event["id"]
-        if idempotency_key:
-            earlier = session.execute(REGISTRATION_OF_KEY, {"key": idempotency_key}).mappings().first()
-            if earlier is not None and earlier["event_id"] != event_id:
-                raise Conflict("This Idempotency-Key was used for another event.",
-                               code="idempotency_key_reused")
-            if earlier is not None:
-                return self._public(session, earlier, event), "request"
-        rules.check_open(event, now)
-        rules.check_group(event, signup.seats)
-        existing = signup.contact_key and session.execute(
-            ACTIVE_REGISTRATION_OF_CONTACT, {"event_id": event_id, "contact_key": signup.contact_key}
-        ).mappings().first()
-        if existing:
-            return self._public(session, existing, event), "contact"
-        status = seating.placement(counts(event), signup.seats)
-        registration = {
-            "id": str(uuid.uuid4()), "event_id": event_id, "cancel_code": self._free_code(session),
-            "name": signup.name, "phone": signup.phone, "email": signup.email,
-            "contact_key": signup.contact_key, "language": signup.language,
-            "channel": signup.channel, "seats": signup.seats, "status": status,
-            "waitlist_seq": self._next_waitlist_seq(session, event_id) if status == WAITLISTED else None,
-            "created_at": now, "updated_at": now, "cancelled_at": None,
-            "assisted_by": signup.assisted_by["id"] if signup.assisted_by else None,
-            "assisted_by_name": signup.assisted_by["name"] if signup.assisted_by else None,
-            "consent_at": now if signup.assisted_by else None,
-            "attended_at": None, "attended_by": None, "anonymised_at": None,
-        }
-        session.execute(INSERT_REGISTRATION, registration)
-        counter = "seats_taken" if status == CONFIRMED else "waitlist_taken"
-        self._add_to_counter(session, event_id, counter, signup.seats)
-        event[counter] += signup.seats
-        if idempotency_key:
-            session.execute(INSERT_IDEMPOTENCY_KEY,
-                            {"key": idempotency_key, "registration_id": registration["id"], "created_at": now})
-        public = self._public(session, registration, event)
-        add_event(session, outbox, f"registration_{status}", self._message(registration, event, public))
-        return public, None
 
     def cancel(self, cancel_code):
         """Cancel by code; cancelling twice is harmless. Freed seats go to the waiting list."""
@@ -214,7 +151,7 @@ class RegistrationStore:
                                         registrations.c.status == WAITLISTED)
             .order_by(registrations.c.waitlist_seq)
         ).mappings().all()
-        chosen = set(seating.promotions(counts(event).seats_left, [(r["id"], r["seats"]) for r in waiting]))
+        chosen = set(seating.promotions(seating.Counts.of(event).seats_left, [(r["id"], r["seats"]) for r in waiting]))
         now = utcnow()
         for registration in waiting:
             if registration["id"] not in chosen:
@@ -393,7 +330,7 @@ class RegistrationStore:
         """{event id: {"seats_left", "waitlist_left"}} as registration counts them."""
         with self.database.transaction() as session:
             rows = session.execute(select(events).where(events.c.id.in_(list(event_ids)))).mappings().all()
-        return {r["id"]: {"seats_left": counts(r).seats_left, "waitlist_left": counts(r).waitlist_left}
+        return {r["id"]: {"seats_left": seating.Counts.of(r).seats_left, "waitlist_left": seating.Counts.of(r).waitlist_left}
                 for r in rows}
 
     def stats(self, starts_from=None, starts_before=None, municipality=None, organizer=None, per_month=False):
@@ -454,16 +391,6 @@ class RegistrationStore:
     def _add_to_counter(self, session, event_id, counter, delta):
         session.execute(ADD_TO_COUNTER[counter], {"event_id": event_id, "delta": delta})
 
-    def _next_waitlist_seq(self, session, event_id):
-        highest = session.execute(HIGHEST_WAITLIST_SEQ, {"event_id": event_id}).scalar()
-        return (highest or 0) + 1
-
-    def _free_code(self, session):
-        while True:
-            code = codes.new_code()
-            if not session.execute(REGISTRATION_OF_CODE, {"code": code}).first():
-                return code
-
     def _position(self, session, registration):
         if registration["status"] != WAITLISTED:
             return None
@@ -486,7 +413,10 @@ class RegistrationStore:
         }
 
     def _public(self, session, registration, event):
-        public = self._row(registration, self._position(session, registration))
+        return self._public_at(registration, event, self._position(session, registration))
+
+    def _public_at(self, registration, event, position):
+        public = self._row(registration, position)
         public["event"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in snapshot(event).items()}
         return public
 

@@ -222,3 +222,19 @@ def test_one_broken_sign_up_cannot_fail_the_others_in_its_batch(store):
     assert isinstance(results[1], Exception)
     assert count_registrations(store) == 2
     assert len(outbox_events(store.database, outbox)) == 2
+
+
+def test_a_batch_joins_the_waiting_list_behind_those_already_on_it_and_each_gets_its_own_code(store):
+    event = published(store, capacity=1, waitlist_capacity=6)
+    holder, _ = sign_up(store, event, "0401000001")
+    first_waiting, _ = sign_up(store, event, "0401000002")
+    gone, _ = sign_up(store, event, "0401000003")
+    store.cancel(gone["cancel_code"])  # its waiting-list number is not given again
+    results = store.register_many([(event["id"], new(f"04010000{n}"), None) for n in range(10, 14)])
+    assert [r[0]["waitlist_position"] for r in results] == [2, 3, 4, 5]
+    assert len({r[0]["cancel_code"] for r in results} | {holder["cancel_code"], first_waiting["cancel_code"]}) == 6
+    store.cancel(holder["cancel_code"])
+    store.cancel(first_waiting["cancel_code"])  # already promoted: the seat goes to the next in line
+    assert [store.get_by_code(r[0]["cancel_code"])["status"] for r in results] == \
+        ["confirmed", "waitlisted", "waitlisted", "waitlisted"]
+    assert [store.get_by_code(r[0]["cancel_code"])["waitlist_position"] for r in results[1:]] == [1, 2, 3]

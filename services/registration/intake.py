@@ -1,0 +1,161 @@
+"""Taking in a batch of sign-ups in one transaction, in a few statements however many there are.
+
+What the sign-ups need to know is read for all of them at once (earlier requests with the same
+Idempotency-Key, the same people already registered, free cancel codes); each is then decided in
+arrival order against seat counts kept in memory, exactly as if they had come one by one; the
+writes go together at the end. A refused sign-up therefore writes nothing. The caller holds the
+events' row locks, so nobody else changes their counts meanwhile.
+"""
+import collections
+import uuid
+
+from sqlalchemy import bindparam, func, select
+
+from services.registration import codes, rules, seating
+from services.registration.seating import CONFIRMED, WAITLISTED
+from services.registration.tables import events, idempotency_keys, outbox, registrations
+from shared.errors import Conflict, NotFound, YhdessaError
+from shared.outbox import add_events
+
+ACTIVE = (CONFIRMED, WAITLISTED)
+
+# Built once, values as parameters (building a statement with its values inside costs more CPU
+# than running it: README, Performance).
+REGISTRATIONS_OF_KEYS = select(registrations, idempotency_keys.c.key.label("idempotency_key")).join(
+    idempotency_keys).where(idempotency_keys.c.key.in_(bindparam("keys", expanding=True)))
+ACTIVE_REGISTRATIONS_OF_CONTACTS = select(registrations).where(
+    registrations.c.event_id.in_(bindparam("event_ids", expanding=True)),
+    registrations.c.contact_key.in_(bindparam("contact_keys", expanding=True)),
+    registrations.c.status.in_(ACTIVE))
+CODES_IN_USE = select(registrations.c.cancel_code).where(
+    registrations.c.cancel_code.in_(bindparam("codes", expanding=True)))
+WAITING = select(func.count()).where(registrations.c.event_id == bindparam("event_id"),
+                                     registrations.c.status == WAITLISTED)
+HIGHEST_WAITLIST_SEQ = select(func.max(registrations.c.waitlist_seq)).where(
+    registrations.c.event_id == bindparam("event_id"))
+INSERT_REGISTRATION = registrations.insert()
+INSERT_IDEMPOTENCY_KEY = idempotency_keys.insert()
+ADD_TO_COUNTERS = events.update().where(events.c.id == bindparam("event_id")).values(
+    seats_taken=events.c.seats_taken + bindparam("seats"), waitlist_taken=events.c.waitlist_taken + bindparam("waiting"))
+
+
+class Intake:
+    """One batch. `store` answers how a registration looks to its registrant (`public`) and what
+    its event says (`message`); `locked` maps each event id to its locked row (a dict, kept
+    current here) or to the NotFound its sign-ups get."""
+
+    def __init__(self, store, session, locked, now):
+        self.store, self.session, self.locked, self.now = store, session, locked, now
+        self.earlier = {}        # Idempotency-Key -> the registration it made before this batch
+        self.contacts = {}       # (event id, contact key) -> that person's active registration
+        self.taken_keys = {}     # Idempotency-Key -> the registration it made in this batch
+        self.positions = {}      # id of a registration made in this batch -> its waiting-list place
+        self.waiting = {}        # event id -> [highest waiting-list number, how many wait]
+        self.free_codes = []
+        self.new, self.new_keys, self.outgoing = [], [], []
+        self.added = collections.defaultdict(lambda: {"seats": 0, "waiting": 0})
+
+    def take(self, sign_ups):
+        """One (registration, repeat_of) or YhdessaError per (event_id, signup, key), in order."""
+        self._read_ahead(sign_ups)
+        results = []
+        for event_id, signup, key in sign_ups:
+            try:
+                results.append(self._take(event_id, signup, key))
+            except YhdessaError as exc:
+                results.append(exc)
+        self._write()
+        return results
+
+    def _read_ahead(self, sign_ups):
+        keys = sorted({key for _, _, key in sign_ups if key})
+        if keys:
+            for row in self.session.execute(REGISTRATIONS_OF_KEYS, {"keys": keys}).mappings():
+                registration = dict(row)
+                self.earlier[registration.pop("idempotency_key")] = registration
+        open_events = sorted({event_id for event_id, _, _ in sign_ups if not isinstance(self.locked[event_id], NotFound)})
+        contact_keys = sorted({signup.contact_key for _, signup, _ in sign_ups if signup.contact_key})
+        if open_events and contact_keys:
+            for row in self.session.execute(ACTIVE_REGISTRATIONS_OF_CONTACTS,
+                                            {"event_ids": open_events, "contact_keys": contact_keys}).mappings():
+                self.contacts[(row["event_id"], row["contact_key"])] = dict(row)
+        self.free_codes = self._free_codes(len(sign_ups))
+
+    def _free_codes(self, how_many):
+        found = set()
+        while len(found) < how_many:
+            fresh = {codes.new_code() for _ in range(how_many - len(found))} - found
+            in_use = set(self.session.execute(CODES_IN_USE, {"codes": sorted(fresh)}).scalars())
+            found |= fresh - in_use
+        return list(found)
+
+    def _take(self, event_id, signup, key):
+        event = self.locked[event_id]
+        if isinstance(event, NotFound):
+            raise event
+        if key:
+            earlier = self.taken_keys.get(key) or self.earlier.get(key)
+            if earlier is not None and earlier["event_id"] != event_id:
+                raise Conflict("This Idempotency-Key was used for another event.", code="idempotency_key_reused")
+            if earlier is not None:
+                return self._public(earlier, event), "request"
+        rules.check_open(event, self.now)
+        rules.check_group(event, signup.seats)
+        existing = signup.contact_key and self.contacts.get((event_id, signup.contact_key))
+        if existing:
+            return self._public(existing, event), "contact"
+        status = seating.placement(seating.Counts.of(event), signup.seats)
+        registration = {
+            "id": str(uuid.uuid4()), "event_id": event_id, "cancel_code": self.free_codes.pop(),
+            "name": signup.name, "phone": signup.phone, "email": signup.email,
+            "contact_key": signup.contact_key, "language": signup.language,
+            "channel": signup.channel, "seats": signup.seats, "status": status, "waitlist_seq": None,
+            "created_at": self.now, "updated_at": self.now, "cancelled_at": None,
+            "assisted_by": signup.assisted_by["id"] if signup.assisted_by else None,
+            "assisted_by_name": signup.assisted_by["name"] if signup.assisted_by else None,
+            "consent_at": self.now if signup.assisted_by else None,
+            "attended_at": None, "attended_by": None, "anonymised_at": None,
+        }
+        if status == CONFIRMED:
+            event["seats_taken"] += signup.seats
+            self.added[event_id]["seats"] += signup.seats
+            self.positions[registration["id"]] = None
+        else:
+            registration["waitlist_seq"], self.positions[registration["id"]] = self._join_waiting_list(event_id)
+            event["waitlist_taken"] += signup.seats
+            self.added[event_id]["waiting"] += signup.seats
+        self.new.append(registration)
+        if key:
+            self.taken_keys[key] = registration
+            self.new_keys.append({"key": key, "registration_id": registration["id"], "created_at": self.now})
+        if signup.contact_key:
+            self.contacts[(event_id, signup.contact_key)] = registration
+        public = self._public(registration, event)
+        self.outgoing.append((f"registration_{status}", self.store._message(registration, event, public)))
+        return public, None
+
+    def _join_waiting_list(self, event_id):
+        """(waiting-list number, place in the list) of one more joining it."""
+        if event_id not in self.waiting:
+            # numbers only grow (even past cancelled ones); the place counts those still waiting
+            highest = self.session.execute(HIGHEST_WAITLIST_SEQ, {"event_id": event_id}).scalar() or 0
+            waiting = self.session.execute(WAITING, {"event_id": event_id}).scalar()
+            self.waiting[event_id] = [highest, waiting]
+        place = self.waiting[event_id]
+        place[0] += 1
+        place[1] += 1
+        return place[0], place[1]
+
+    def _public(self, registration, event):
+        if registration["id"] in self.positions:  # made in this batch: not in the database yet
+            return self.store._public_at(registration, event, self.positions[registration["id"]])
+        return self.store._public(self.session, registration, event)
+
+    def _write(self):
+        if self.new:
+            self.session.execute(INSERT_REGISTRATION, self.new)
+        if self.new_keys:
+            self.session.execute(INSERT_IDEMPOTENCY_KEY, self.new_keys)
+        for event_id, added in self.added.items():
+            self.session.execute(ADD_TO_COUNTERS, {"event_id": event_id, **added})
+        add_events(self.session, outbox, self.outgoing)
