@@ -8,6 +8,7 @@ SQLite transactions with a green lock and starts them IMMEDIATE (no lock upgrade
 import contextlib
 import datetime
 import functools
+import weakref
 from pathlib import Path
 
 from eventlet.semaphore import Semaphore
@@ -96,6 +97,15 @@ def upsert(session, table, values, index_elements):
     changing = {k: insert.excluded[k] for k in values if k not in index_elements}
     differs = or_(*(table.c[k] != insert.excluded[k] for k in changing))
     session.execute(insert.on_conflict_do_update(index_elements=index_elements, set_=changing, where=differs))
+
+
+_memos = weakref.WeakKeyDictionary()
+
+
+def transaction_memo(session):
+    """A dict that lives as long as this transaction's connection: what the units of one group
+    commit (shared.batching) read once and share, such as the webhooks of one organizer."""
+    return _memos.setdefault(session, {})
 
 
 def utcnow():

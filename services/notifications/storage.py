@@ -18,7 +18,7 @@ from services.notifications.tables import (
 )
 from services.notifications.webhooks import without_name
 from shared.batching import GroupCommit
-from shared.database import insert_ignoring_conflict, upsert, utcnow
+from shared.database import insert_ignoring_conflict, transaction_memo, upsert, utcnow
 from shared.inbox import first_delivery
 
 CREATED, SENDING, SENT, FAILED = "created", "sending", "sent", "failed"
@@ -118,9 +118,11 @@ class NotificationStore:
     def _remember_end(self, session, event):
         # Read first: an upsert locks the event's row even when nothing changes, and every
         # message about one event would queue behind that lock.
-        known = session.execute(END_OF_EVENT, {"event_id": event.id}).scalar()
+        memo, key = transaction_memo(session), ("ends_at", event.id)  # a fan-out's messages share it
+        known = memo[key] if key in memo else session.execute(END_OF_EVENT, {"event_id": event.id}).scalar()
         if known != event.ends_at:
             upsert(session, event_times, {"event_id": event.id, "ends_at": event.ends_at}, ["event_id"])
+        memo[key] = event.ends_at
 
     # --- personal data ---------------------------------------------------------------------
 

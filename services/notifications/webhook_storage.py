@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from services.notifications import webhooks as rules
 from services.notifications.tables import webhook_deliveries, webhooks
-from shared.database import insert_ignoring_conflict, utcnow
+from shared.database import insert_ignoring_conflict, transaction_memo, utcnow
 from shared.errors import Forbidden, NotFound
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
@@ -25,7 +25,10 @@ LIVE_SUBSCRIPTIONS = select(webhooks.c.id).where(webhooks.c.organizer == bindpar
 def queue(session, organizer, envelope_id, body, event_id, registration_id=None):
     """One pending delivery per live subscription of `organizer`; a repeat of the event adds none."""
     now = utcnow()
-    ids = session.execute(LIVE_SUBSCRIPTIONS, {"organizer": organizer}).scalars().all()
+    memo, key = transaction_memo(session), ("webhooks", organizer)  # read once per group commit
+    if key not in memo:
+        memo[key] = session.execute(LIVE_SUBSCRIPTIONS, {"organizer": organizer}).scalars().all()
+    ids = memo[key]
     text = json.dumps(body, ensure_ascii=False)
     for webhook_id in ids:
         insert_ignoring_conflict(session, webhook_deliveries, {
