@@ -12,12 +12,10 @@ import uuid
 from sqlalchemy import bindparam, func, select
 
 from services.registration import codes, rules, seating
-from services.registration.seating import CONFIRMED, WAITLISTED
+from services.registration.seating import ACTIVE, CONFIRMED, WAITLISTED
 from services.registration.tables import events, idempotency_keys, outbox, registrations
 from shared.errors import Conflict, NotFound, YhdessaError
 from shared.outbox import add_events
-
-ACTIVE = (CONFIRMED, WAITLISTED)
 
 # Built once, values as parameters (building a statement with its values inside costs more CPU
 # than running it: README, Performance).

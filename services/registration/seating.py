@@ -17,6 +17,8 @@ from shared.errors import Conflict
 CONFIRMED = "confirmed"
 WAITLISTED = "waitlisted"
 CANCELLED = "cancelled"
+# holding a seat or a place on the waiting list
+ACTIVE = (CONFIRMED, WAITLISTED)
 
 
 @dataclass(frozen=True)

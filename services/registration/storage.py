@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 
 from services.registration import codes, reports, seating
 from services.registration.intake import Intake
-from services.registration.seating import CANCELLED, CONFIRMED, WAITLISTED
+from services.registration.seating import ACTIVE, CANCELLED, CONFIRMED, WAITLISTED
 from services.registration.tables import (
     events,
     outbox,
@@ -22,7 +22,6 @@ from shared.outbox import add_event, add_events
 
 log = logging.getLogger(__name__)
 
-ACTIVE = (CONFIRMED, WAITLISTED)
 # Catalog fields that, when they change, every registrant hears of.
 FIELDS_REGISTRANTS_HEAR_OF = {"starts_at", "ends_at", "place", "address"}
 EVENT_COPY = (
