@@ -53,14 +53,14 @@ class Batcher:
         self._waiting.append(waiting)
         if not self._arrived.ready():
             self._arrived.send(True)
-        try:
-            with eventlet.Timeout(timeout):
-                answer = waiting.answer.wait()
-        except eventlet.Timeout:
+        with eventlet.Timeout(timeout, False):
+            waiting.answer.wait()
+        if not waiting.answer.ready():
             # Not sent yet: it never will be, so nothing was done. Already sent: the service did
             # not answer in time either way.
             waiting.abandoned = True
             raise ServiceUnavailable("The service did not answer in time.")
+        answer = waiting.answer.wait()
         if isinstance(answer, BaseException):
             raise answer
         return answer
