@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench seed staff-token staff-tokens revoke-staff-token retention migrate dead-letters \
+.PHONY: run test test-long bench seed staff-token staff-tokens revoke-staff-token retention migrate dead-letters \
 	replay-dead-letters install clean
 
 $(STAMP): requirements.txt requirements-test.txt
@@ -22,7 +22,11 @@ run: $(STAMP)
 
 ## make test: the whole suite (needs RabbitMQ with its management plugin, and PostgreSQL)
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not long" $(PYTEST_ARGS)
+
+## make test-long: the fault and outage proofs that take minutes each (CI runs them after make test)
+test-long: $(STAMP)
+	$(PY) -m pytest -m long $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: none marked long yet
 
 ## make bench [QUICK=1]: sign-up and notification throughput on PostgreSQL (prints a table, writes var/bench/)
 bench: $(STAMP)
