@@ -139,3 +139,10 @@ class WebhookSubscription(Body):
     # admin tokens name the organizer; an organizer's own staff subscribe for their organizer
     organizer: Optional[StrictStr] = Field(default=None, min_length=1, max_length=200)
 
+
+
+class ClientCancellation(Body):
+    """POST /api/events/{id}/registrations/cancel-by-client: the client whose sign-ups to cancel
+    (its `client_ref` as the roster shows it)."""
+
+    client_ref: StrictStr = Field(min_length=1, max_length=64)

@@ -67,13 +67,16 @@ class RegistrationEvent(Contract):
     seats: int
     cancel_code: str
     waitlist_position: Optional[int] = None
-    # registration_cancelled: `by_registrant`, `event_cancelled` or `erased` (the registrant erased
-    # their data: the event then carries no name or contact, and nobody is messaged)
+    # registration_cancelled: `by_registrant`, `by_staff`, `event_cancelled` or `erased` (the
+    # registrant erased their data: the event then carries no name or contact, nobody is messaged)
     reason: Optional[str] = None
     # the staff member who signed the resident up on their behalf, if one did
     assisted_by: Optional[str] = None
     # registration_event_changed: which of the event's fields changed
     changed: list[str] = []
+    # the registration's link token (PUBLIC_BASE_URL/r/<token>): only in the events of its making
+    # (registration_confirmed, registration_waitlisted), as it is stored only hashed afterwards
+    token: Optional[str] = None
     event: EventSnapshot
 
 
@@ -133,6 +136,8 @@ DATA_CONTRACTS = {
     "registration_promoted": RegistrationEvent,
     "registration_cancelled": RegistrationEvent,
     "registration_event_changed": RegistrationEvent,
+    # someone signed up again with a registered phone or email: the registrant gets its details
+    "registration_repeated": RegistrationEvent,
     "attendance_marked": AttendanceMarked,
     "walk_ins_recorded": WalkInsRecorded,
     "registration_erased": RegistrationErased,

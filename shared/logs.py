@@ -1,4 +1,5 @@
-"""Structured (JSON line) logs that never contain a full phone number or email address."""
+"""Structured (JSON line) logs that never contain a full phone number, an email address, or a
+registrant's cancel code or link token."""
 import json
 import logging
 import re
@@ -7,6 +8,8 @@ import sys
 # +358401234567, +358 40 123 4567, 040 123 4567, 0401234567; not dates, times or durations
 PHONE = re.compile(r"(?<![\w.:/-])(?:\+\d|0)\d(?:[ ]?\d){5,13}(?![\w.:/-])")
 EMAIL = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+)")
+# what follows these in a path opens someone's registration (the access log writes every path)
+REGISTRATION_PATH = re.compile(r"(/api/registrations/|/r/)[^/\s?\"]+")
 
 
 def mask_phone(phone):
@@ -25,7 +28,8 @@ def mask_email(email):
 
 
 def redact(text):
-    """Mask anything that looks like a phone number or an email address."""
+    """Mask anything that looks like a phone number, an email address or a registration path's code."""
+    text = REGISTRATION_PATH.sub(r"\1***", text)
     text = EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
     return PHONE.sub(lambda m: mask_phone(m.group(0).replace(" ", "").replace("-", "")), text)
 

@@ -3,7 +3,7 @@ import functools
 
 from pydantic.json_schema import models_json_schema
 
-from shared.api import EventChange, NewEvent, SignUp, WalkIns, WebhookSubscription
+from shared.api import ClientCancellation, EventChange, NewEvent, SignUp, WalkIns, WebhookSubscription
 
 ERROR = {
     "type": "object",
@@ -37,8 +37,12 @@ SIGNUP_ANSWER = {
         "id": {"type": "string"}, "event_id": {"type": "string"},
         "status": {"enum": ["confirmed", "waitlisted"]}, "seats": {"type": "integer"},
         "waitlist_position": {"type": ["integer", "null"]},
-        "cancel_code": {"type": "string", "examples": ["K7MX-4PRA"]},
-        "already_registered": {"type": "boolean"},
+        "cancel_code": {"type": "string", "examples": ["K7MX-4PRA"],
+                        "description": "short, for phone and door use"},
+        "token": {"type": ["string", "null"], "examples": ["q3J9xW2kLm8vN4pR7sT1uQ"],
+                  "description": "128 random bits for links (PUBLIC_BASE_URL/r/{token}); shown in this answer only "
+                                 "(null on a retry with the same Idempotency-Key)"},
+        "already_registered": {"type": "boolean", "description": "staff-assisted sign-ups only"},
     },
 }
 REGISTRATION = {
@@ -55,6 +59,8 @@ REGISTRATION = {
         "assisted_by": {"type": ["string", "null"], "description": "the staff member who signed the resident up"},
         "consent_at": {"type": ["string", "null"], "format": "date-time",
                        "description": "an assisted sign-up: when the resident agreed to it"},
+        "client_ref": {"type": ["string", "null"],
+                       "description": "roster only: the client the sign-up came from (a keyed hash of its address)"},
         "event": {"type": "object"},
         "messages": {"type": "array", "description": "staff only: each message about the registration",
                      "items": {"type": "object", "properties": {
@@ -135,7 +141,12 @@ def _errors(*codes):
 
 STAFF = [{"bearer": []}]
 EVENT_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-CODE = {"name": "cancel_code", "in": "path", "required": True, "schema": {"type": "string"}}
+CODE = {"name": "cancel_code", "in": "path", "required": True, "schema": {"type": "string"},
+        "description": "the cancel code (K7MX-4PRA) or the link token"}
+NO_STORE = {"Cache-Control": {"description": "no-store", "schema": {"type": "string"}}}
+CANCELLED_BY_CLIENT = {"type": "object", "properties": {
+    "event_id": {"type": "string"}, "client_ref": {"type": "string"}, "cancelled": {"type": "integer"},
+    "registration_ids": {"type": "array", "items": {"type": "string"}}}}
 REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"},
              "description": "the registration's id, or its cancel code (as the resident reads it out)"}
 
@@ -144,12 +155,13 @@ REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"ty
 def document():
     _, definitions = models_json_schema(
         [(NewEvent, "validation"), (EventChange, "validation"), (SignUp, "validation"), (WalkIns, "validation"),
-         (WebhookSubscription, "validation")],
+         (WebhookSubscription, "validation"), (ClientCancellation, "validation")],
         ref_template="#/components/schemas/{model}",
     )
     schemas = dict(definitions["$defs"])
     schemas.update(Error=ERROR, Event=EVENT, SignUpAnswer=SIGNUP_ANSWER, Registration=REGISTRATION,
-                   Activity=ACTIVITY, Stats=STATS, Webhook=WEBHOOK, WalkInCount=WALK_INS)
+                   Activity=ACTIVITY, Stats=STATS, Webhook=WEBHOOK, WalkInCount=WALK_INS,
+                   CancelledByClient=CANCELLED_BY_CLIENT)
     event_list = {"type": "array", "items": _ref("Event")}
     return {
         "openapi": "3.1.0",
@@ -197,20 +209,36 @@ def document():
                          "parameters": [EVENT_ID, {
                             "name": "Idempotency-Key", "in": "header", "required": False,
                             "schema": {"type": "string", "maxLength": 200},
-                            "description": "a retried request with the same key gets the first answer"}],
+                            "description": "a retried request with the same key and body (for a day) gets "
+                                           "the first answer; another body: 422 idempotency_key_reused"}],
                          "requestBody": {"required": True, **_json(_ref("SignUp"))},
-                         "responses": {"201": {"description": "registered", **_json(_ref("SignUpAnswer"))},
-                                       "200": {"description": "already registered", **_json(_ref("SignUpAnswer"))},
+                         "responses": {"201": {"description": "registered; also the answer when the phone or email "
+                                                              "is registered already (a code that opens nothing; the "
+                                                              "real details go to that phone or address)",
+                                               "headers": NO_STORE, **_json(_ref("SignUpAnswer"))},
+                                       "200": {"description": "a retry with the same Idempotency-Key, or (staff "
+                                                              "tokens only) already registered",
+                                               "headers": NO_STORE, **_json(_ref("SignUpAnswer"))},
                                        **_errors(400, 404, 409, 413, 415, 422)}},
                 "get": {"summary": "Who is coming; as CSV for a spreadsheet with ?format=csv or Accept: text/csv",
                         "security": STAFF,
-                        "parameters": [EVENT_ID, {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}}],
+                        "parameters": [EVENT_ID, {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
+                                       {"name": "client_ref", "in": "query", "schema": {"type": "string"},
+                                        "description": "only the sign-ups that came from this client"}],
                         "responses": {"200": {"description": "registrations", "content": {
                             "application/json": {"schema": {"type": "array", "items": _ref("Registration")}},
                             "text/csv": {"schema": {"type": "string", "description":
                                          "UTF-8 with BOM, ';' separated: Nimi;Yhteystieto;Paikkoja;Tila;Jonosija;"
                                          "Ilmoittautunut;Paikalla"}}}},
                                       **_errors(401, 403, 404)}},
+            },
+            "/api/events/{id}/registrations/cancel-by-client": {
+                "post": {"summary": "Cancel every active sign-up of the event that came from one client (a bot): "
+                                    "as staff cancel, each registrant told, freed seats to the waiting list",
+                         "security": STAFF, "parameters": [EVENT_ID],
+                         "requestBody": {"required": True, **_json(_ref("ClientCancellation"))},
+                         "responses": {"200": {"description": "cancelled", **_json(_ref("CancelledByClient"))},
+                                       **_errors(400, 401, 403, 404, 415, 422)}},
             },
             "/api/events/{id}/walk-ins": {
                 "post": {"summary": "Count people in who came without signing up (no personal data)",
@@ -244,7 +272,7 @@ def document():
             "/api/registrations/{cancel_code}/erase": {
                 "post": {"summary": "Erase your own data now: cancelled if still active, name and contacts gone",
                          "parameters": [CODE],
-                         "responses": {"200": {"description": "erased"}, **_errors(404)}},
+                         "responses": {"200": {"description": "erased", "headers": NO_STORE}, **_errors(404)}},
             },
             "/api/stats": {
                 "get": {"summary": "Counts without personal data per municipality and organizer, for events "
@@ -287,11 +315,14 @@ def document():
                                                                               **_json(_ref("Error"))}}},
             },
             "/api/registrations/{cancel_code}": {
-                "get": {"summary": "Your own registration", "parameters": [CODE],
-                        "responses": {"200": {"description": "registration", **_json(_ref("Registration"))},
+                "get": {"summary": "Your own registration (phone and email masked)", "parameters": [CODE],
+                        "responses": {"200": {"description": "registration", "headers": NO_STORE,
+                                              **_json(_ref("Registration"))},
                                       **_errors(404)}},
-                "delete": {"summary": "Cancel your own registration (twice is harmless)", "parameters": [CODE],
-                           "responses": {"200": {"description": "cancelled", **_json(_ref("Registration"))},
+                "delete": {"summary": "Cancel your own registration (twice is harmless; phone and email masked)",
+                           "parameters": [CODE],
+                           "responses": {"200": {"description": "cancelled", "headers": NO_STORE,
+                                                 **_json(_ref("Registration"))},
                                          **_errors(404)}},
             },
         },

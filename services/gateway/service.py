@@ -2,7 +2,7 @@
 
 from werkzeug.wrappers import Response
 
-from services.gateway import access, openapi, roster, stats
+from services.gateway import access, holder, openapi, roster, stats
 from services.gateway.activity import ActivityHub
 from services.gateway.dependencies import Service, SignUps, StaffAuth, TwilioSignature
 from services.gateway.http import http, json_body, json_response
@@ -26,6 +26,7 @@ def _signup_answer(registration, include_code=True):
     answer = {key: registration[key] for key in ("id", "event_id", "status", "seats", "waitlist_position")}
     if include_code:
         answer["cancel_code"] = registration["cancel_code"]
+        answer["token"] = registration.get("token")  # shown once: only its hash is kept
     return answer
 
 
@@ -120,27 +121,31 @@ class GatewayService:
         assisted_by = {field: staff.get(field) for field in ("id", "name", "phone", "email")} if staff else None
         answer = self.sign_ups.register(event_id, body, idempotency_key=key, assisted_by=assisted_by)
         registration = answer["registration"]
+        # A person already registered who signs up again without a staff token is answered as a
+        # new sign-up would be (registration decides; README, "Signing up twice").
         if answer["repeat_of"] is None:
-            return json_response(_signup_answer(registration), status=201)
-        # A repeat of the same request (same Idempotency-Key) gets the first answer whole; the same
-        # phone or email signing up again gets the registration without its code, which was sent
-        # to that phone or address: knowing someone's number must not let you cancel for them.
+            return json_response(_signup_answer(registration), status=201, headers=holder.NO_STORE)
+        # A repeat of the same request (same Idempotency-Key and body) gets the first answer again;
+        # staff signing up someone already registered are told so, without the code, which was
+        # sent to that person: knowing someone's number must not let you cancel for them.
         same_request = answer["repeat_of"] == "request"
         return json_response({**_signup_answer(registration, include_code=same_request),
-                              "already_registered": True}, status=200)
+                              "already_registered": True}, status=200, headers=holder.NO_STORE)
+
+    # `cancel_code` is the short code or the link token; answers mask phone and email.
 
     @http("GET", "/api/registrations/<string:cancel_code>")
     def get_registration(self, request, cancel_code):
-        return json_response(self.registration.get_registration(cancel_code))
+        return json_response(holder.masked(self.registration.get_registration(cancel_code)), headers=holder.NO_STORE)
 
     @http("DELETE", "/api/registrations/<string:cancel_code>")
     def cancel_registration(self, request, cancel_code):
-        return json_response(self.registration.cancel(cancel_code))
+        return json_response(holder.masked(self.registration.cancel(cancel_code)), headers=holder.NO_STORE)
 
     @http("POST", "/api/registrations/<string:cancel_code>/erase")
     def erase_registration(self, request, cancel_code):
         """The registrant's own erasure: cancelled if still active, name and contacts gone."""
-        return json_response(self.registration.erase(cancel_code))
+        return json_response(self.registration.erase(cancel_code), headers=holder.NO_STORE)
 
     # --- staff at work -----------------------------------------------------------------------
 
@@ -148,7 +153,8 @@ class GatewayService:
     def list_registrations(self, request, event_id):
         staff = self.auth.require_staff(request)
         self._event_for(staff, event_id)
-        registrations = self.registration.list_registrations(event_id, organizer=access.scope(staff))
+        registrations = self.registration.list_registrations(event_id, organizer=access.scope(staff),
+                                                             client_ref=request.args.get("client_ref") or None)
         if _wants_csv(request):
             return Response(roster.csv_bytes(registrations), mimetype="text/csv", headers={
                 "Content-Disposition": f'attachment; filename="ilmoittautuneet-{event_id[:8]}.csv"'})
@@ -156,6 +162,14 @@ class GatewayService:
         for registration in registrations:
             registration["messages"] = messages.get(registration["id"], [])
         return json_response(registrations)
+
+    @http("POST", "/api/events/<string:event_id>/registrations/cancel-by-client")
+    def cancel_by_client(self, request, event_id):
+        """Staff cancel every active sign-up of the event that came from one client (a bot)."""
+        staff = self.auth.require_staff(request)
+        body = json_body(request)
+        self._event_for(staff, event_id)
+        return json_response(self.registration.cancel_by_client(event_id, body, organizer=access.scope(staff)))
 
     @http("POST", "/api/registrations/<string:reference>/check-in")
     def check_in(self, request, reference):

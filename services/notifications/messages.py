@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from services.notifications import gsm
 from services.notifications.timefmt import event_time
+from shared.config import setting
 
 TEMPLATES = Path(__file__).parent / "templates"
 FALLBACK_LANGUAGE = "fi"
@@ -64,6 +65,9 @@ def _context(data, language, limits=(None, None, None)):
         "code": data.cancel_code,
         "seats": data.seats,
         "position": data.waitlist_position,
+        "status": data.status,
+        # the registrant's own page, in the first message only (the token is not kept after it)
+        "link": f"{setting('PUBLIC_BASE_URL').rstrip('/')}/r/{data.token}" if data.token else None,
     }
 
 

@@ -55,6 +55,12 @@ class NotificationsService:
     def on_registration_event_changed(self, payload):
         self._tell(payload, "registration_event_changed")
 
+    @event_handler("registration", "registration_repeated")
+    def on_registration_repeated(self, payload):
+        """Someone signed up again with a registered phone or email: its registrant gets the
+        details (the sign-up's answer told the caller nothing)."""
+        self._tell(payload, "registration_repeated")
+
     @event_handler("registration", "attendance_marked")
     def on_attendance_marked(self, payload):
         envelope, data = parse_envelope(payload, "attendance_marked")

@@ -5,22 +5,32 @@ Idempotency-Key, the same people already registered, free cancel codes); each is
 arrival order against seat counts kept in memory, exactly as if they had come one by one; the
 writes go together at the end. A refused sign-up therefore writes nothing. The caller holds the
 events' row locks, so nobody else changes their counts meanwhile.
+
+Two answers protect strangers: an Idempotency-Key answers only the very request it came with
+(README, HTTP API), and a person already registered who signs up again gets an answer that looks
+like a new sign-up's (a decoy: nothing is written) while their real registration's details go to
+their own phone or address, at most once a day.
 """
 import collections
 import uuid
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 
 from services.registration import codes, rules, seating
 from services.registration.seating import ACTIVE, CONFIRMED, WAITLISTED
 from services.registration.tables import events, idempotency_keys, outbox, registrations
-from shared.errors import Conflict, NotFound, YhdessaError
+from shared.errors import NotFound, ValidationFailed, YhdessaError
 from shared.outbox import add_events
 
 # Built once, values as parameters (building a statement with its values inside costs more CPU
 # than running it: README, Performance).
-REGISTRATIONS_OF_KEYS = select(registrations, idempotency_keys.c.key.label("idempotency_key")).join(
-    idempotency_keys).where(idempotency_keys.c.key.in_(bindparam("keys", expanding=True)))
+REGISTRATIONS_OF_KEYS = select(
+    registrations, idempotency_keys.c.key.label("idempotency_key"),
+    idempotency_keys.c.request_hash.label("request_hash"), idempotency_keys.c.created_at.label("key_created_at"),
+).join(idempotency_keys).where(idempotency_keys.c.key.in_(bindparam("keys", expanding=True)))
+FORGET_KEYS = idempotency_keys.delete().where(idempotency_keys.c.key.in_(bindparam("keys", expanding=True)))
+MARK_DETAILS_RESENT = update(registrations).where(registrations.c.id == bindparam("registration_id")).values(
+    details_resent_at=bindparam("now"))
 ACTIVE_REGISTRATIONS_OF_CONTACTS = select(registrations).where(
     registrations.c.event_id.in_(bindparam("event_ids", expanding=True)),
     registrations.c.contact_key.in_(bindparam("contact_keys", expanding=True)),
@@ -44,7 +54,9 @@ class Intake:
 
     def __init__(self, store, session, locked, now):
         self.store, self.session, self.locked, self.now = store, session, locked, now
-        self.earlier = {}        # Idempotency-Key -> the registration it made before this batch
+        self.earlier = {}        # Idempotency-Key -> (the registration it made before this batch, request hash)
+        self.expired_keys = set()  # Idempotency-Keys older than a day: free to be used again
+        self.resent = []         # ids of registrations whose details go to their registrant again
         self.contacts = {}       # (event id, contact key) -> that person's active registration
         self.taken_keys = {}     # Idempotency-Key -> the registration it made in this batch
         self.positions = {}      # id of a registration made in this batch -> its waiting-list place
@@ -54,7 +66,8 @@ class Intake:
         self.added = collections.defaultdict(lambda: {"seats": 0, "waiting": 0})
 
     def take(self, sign_ups):
-        """One (registration, repeat_of) or YhdessaError per (event_id, signup, key), in order."""
+        """One (registration, repeat_of) or YhdessaError per (event_id, signup, key), in order.
+        A new registration's answer carries its link `token`, the only time it is ever shown."""
         self._read_ahead(sign_ups)
         results = []
         for event_id, signup, key in sign_ups:
@@ -70,7 +83,11 @@ class Intake:
         if keys:
             for row in self.session.execute(REGISTRATIONS_OF_KEYS, {"keys": keys}).mappings():
                 registration = dict(row)
-                self.earlier[registration.pop("idempotency_key")] = registration
+                key, request_hash = registration.pop("idempotency_key"), registration.pop("request_hash")
+                if registration.pop("key_created_at") <= self.now - rules.IDEMPOTENCY_KEY_LIFETIME:
+                    self.expired_keys.add(key)
+                else:
+                    self.earlier[key] = (registration, request_hash)
         open_events = sorted({event_id for event_id, _, _ in sign_ups if not isinstance(self.locked[event_id], NotFound)})
         contact_keys = sorted({signup.contact_key for _, signup, _ in sign_ups if signup.contact_key})
         if open_events and contact_keys:
@@ -92,19 +109,27 @@ class Intake:
         if isinstance(event, NotFound):
             raise event
         if key:
-            earlier = self.taken_keys.get(key) or self.earlier.get(key)
-            if earlier is not None and earlier["event_id"] != event_id:
-                raise Conflict("This Idempotency-Key was used for another event.", code="idempotency_key_reused")
+            earlier, request_hash = self.taken_keys.get(key) or self.earlier.get(key) or (None, None)
+            if earlier is not None and (earlier["event_id"] != event_id or request_hash != signup.request_hash):
+                # someone else's key, or a changed request: nothing of the first is shown
+                raise ValidationFailed(
+                    "This Idempotency-Key was used with another request. Use a new key for a new request.",
+                    code="idempotency_key_reused", fields={"Idempotency-Key": "a new key for each new request"})
             if earlier is not None:
-                return self._public(earlier, event), "request"
+                # the token was shown once and is stored only hashed: a retry gets the code again
+                return {**self._public(earlier, event), "token": None}, "request"
         rules.check_open(event, self.now)
         rules.check_group(event, signup.seats)
         existing = signup.contact_key and self.contacts.get((event_id, signup.contact_key))
-        if existing:
-            return self._public(existing, event), "contact"
+        if existing and signup.assisted_by:
+            return self._public(existing, event), "contact"  # staff may know: they help in person
         status = seating.placement(seating.Counts.of(event), signup.seats)
+        if existing:
+            return self._decoy(event, signup, status, existing), None
+        token = codes.new_token()
         registration = {
             "id": str(uuid.uuid4()), "event_id": event_id, "cancel_code": self.free_codes.pop(),
+            "token_hash": codes.token_hash(token), "client_ref": signup.client_ref, "details_resent_at": None,
             "name": signup.name, "phone": signup.phone, "email": signup.email,
             "contact_key": signup.contact_key, "language": signup.language,
             "channel": signup.channel, "seats": signup.seats, "status": status, "waitlist_seq": None,
@@ -124,25 +149,53 @@ class Intake:
             self.added[event_id]["waiting"] += signup.seats
         self.new.append(registration)
         if key:
-            self.taken_keys[key] = registration
-            self.new_keys.append({"key": key, "registration_id": registration["id"], "created_at": self.now})
+            self.taken_keys[key] = (registration, signup.request_hash)
+            self.new_keys.append({"key": key, "registration_id": registration["id"],
+                                  "request_hash": signup.request_hash, "created_at": self.now})
         if signup.contact_key:
             self.contacts[(event_id, signup.contact_key)] = registration
-        public = self._public(registration, event)
-        self.outgoing.append((f"registration_{status}", self.store._message(registration, event, public)))
+        public = {**self._public(registration, event), "token": token}
+        self.outgoing.append((f"registration_{status}", self.store._message(registration, event, public, token=token)))
         return public, None
+
+    def _decoy(self, event, signup, status, existing):
+        """What a new sign-up would have been answered, made for someone already registered: a
+        fresh code and token that open nothing, nothing written. Their real registration's details
+        go to their own phone or address instead, unless they went there in the last day."""
+        if rules.may_resend_details(existing, self.now):
+            existing["details_resent_at"] = self.now
+            self.resent.append(existing["id"])
+            self.outgoing.append(("registration_repeated",
+                                  self.store._message(existing, event, self._public(existing, event))))
+        position = None if status == CONFIRMED else self._next_waiting_place(event["id"])
+        decoy = {
+            "id": str(uuid.uuid4()), "event_id": event["id"], "cancel_code": self.free_codes.pop(),
+            "name": signup.name, "phone": signup.phone, "email": signup.email, "language": signup.language,
+            "channel": signup.channel, "seats": signup.seats, "status": status, "created_at": self.now,
+            "cancelled_at": None, "attended_at": None, "assisted_by": None, "assisted_by_name": None,
+            "consent_at": None,
+        }
+        return {**self.store._public_at(decoy, event, position), "token": codes.new_token()}
 
     def _join_waiting_list(self, event_id):
         """(waiting-list number, place in the list) of one more joining it."""
+        place = self._waiting_list(event_id)
+        place[0] += 1
+        place[1] += 1
+        return place[0], place[1]
+
+    def _next_waiting_place(self, event_id):
+        """The place one more joining the waiting list would get, without joining it."""
+        return self._waiting_list(event_id)[1] + 1
+
+    def _waiting_list(self, event_id):
+        """[highest waiting-list number, how many wait] of an event, kept current in this batch."""
         if event_id not in self.waiting:
             # numbers only grow (even past cancelled ones); the place counts those still waiting
             highest = self.session.execute(HIGHEST_WAITLIST_SEQ, {"event_id": event_id}).scalar() or 0
             waiting = self.session.execute(WAITING, {"event_id": event_id}).scalar()
             self.waiting[event_id] = [highest, waiting]
-        place = self.waiting[event_id]
-        place[0] += 1
-        place[1] += 1
-        return place[0], place[1]
+        return self.waiting[event_id]
 
     def _public(self, registration, event):
         if registration["id"] in self.positions:  # made in this batch: not in the database yet
@@ -152,8 +205,13 @@ class Intake:
     def _write(self):
         if self.new:
             self.session.execute(INSERT_REGISTRATION, self.new)
+        reused = sorted(self.expired_keys & {row["key"] for row in self.new_keys})
+        if reused:
+            self.session.execute(FORGET_KEYS, {"keys": reused})
         if self.new_keys:
             self.session.execute(INSERT_IDEMPOTENCY_KEY, self.new_keys)
+        for registration_id in self.resent:
+            self.session.execute(MARK_DETAILS_RESENT, {"registration_id": registration_id, "now": self.now})
         for event_id, added in self.added.items():
             self.session.execute(ADD_TO_COUNTERS, {"event_id": event_id, **added})
         add_events(self.session, outbox, self.outgoing)

@@ -1,4 +1,7 @@
-"""When a sign-up is accepted at all: the event's state and registration window, the group size."""
+"""When a sign-up is accepted at all: the event's state and registration window, the group size;
+how long an Idempotency-Key holds; how often a registrant is re-sent their details."""
+import datetime
+
 from shared.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -21,3 +24,16 @@ def check_group(event, seats):
             "The group is larger than this event allows.",
             fields={"seats": f"at most {event['max_group_size']} per sign-up"},
         )
+
+
+# A retry comes within seconds or minutes; after a day a key is free again (and its row goes).
+IDEMPOTENCY_KEY_LIFETIME = datetime.timedelta(days=1)
+# Someone signing up again with a registered phone or email sends that person their details at
+# most this often: a stranger repeating it cannot flood them.
+DETAILS_RESEND_INTERVAL = datetime.timedelta(days=1)
+
+
+def may_resend_details(registration, now):
+    """True when `registration`'s details have not gone to its registrant again in the last day."""
+    resent = registration.get("details_resent_at")
+    return resent is None or now - resent >= DETAILS_RESEND_INTERVAL

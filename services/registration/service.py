@@ -5,7 +5,7 @@ from nameko.timer import timer
 
 from services.registration import signup
 from services.registration.dependencies import Registrations
-from shared.api import WalkIns, parse_body
+from shared.api import ClientCancellation, WalkIns, parse_body
 from shared.entrypoints import rpc
 from shared.errors import ValidationFailed, YhdessaError
 from shared.events import parse_envelope
@@ -24,11 +24,15 @@ class RegistrationService:
         return "pong"
 
     @rpc
-    def register(self, event_id, data, idempotency_key=None, assisted_by=None):
+    def register(self, event_id, data, idempotency_key=None, assisted_by=None, client_ref=None):
         """{"registration": {...}, "repeat_of": None | "request" | "contact"}: a repeat returns the
-        registration this Idempotency-Key ("request") or this person ("contact") already had.
-        `assisted_by`: the staff member signing a resident up on their behalf."""
-        new = signup.parse(data, self.config["SMS_ALLOWED_REGIONS"].split(","), assisted_by)
+        registration this Idempotency-Key ("request") or, to staff, this person ("contact") already
+        had; anyone else signing up a registered person again gets a new-looking answer that opens
+        nothing (services/registration/intake.py). A new registration carries its link `token`.
+        `assisted_by`: the staff member signing a resident up on their behalf; `client_ref`: the
+        client it came from (the gateway's keyed hash of its address)."""
+        new = signup.from_request(event_id, data, self.config["SMS_ALLOWED_REGIONS"].split(","), assisted_by,
+                                  client_ref)
         registration, repeat_of = self.registrations.register(event_id, new, idempotency_key)
         return {"registration": registration, "repeat_of": repeat_of}
 
@@ -41,7 +45,8 @@ class RegistrationService:
         parsed, answers = [], [None] * len(sign_ups)
         for index, sign_up in enumerate(sign_ups):
             try:
-                new = signup.parse(sign_up["data"], regions, sign_up.get("assisted_by"))
+                new = signup.from_request(sign_up["event_id"], sign_up["data"], regions, sign_up.get("assisted_by"),
+                                          sign_up.get("client_ref"))
             except YhdessaError as exc:
                 answers[index] = {"error": serialize(exc)}
                 continue
@@ -51,6 +56,8 @@ class RegistrationService:
             answers[index] = ({"error": serialize(result)} if isinstance(result, Exception)
                               else {"registration": result[0], "repeat_of": result[1]})
         return answers
+
+    # A registrant's own calls take `cancel_code`: the short code or the link token.
 
     @rpc
     def cancel(self, cancel_code):
@@ -68,8 +75,14 @@ class RegistrationService:
     # (None for an admin).
 
     @rpc
-    def list_registrations(self, event_id, organizer=None):
-        return self.registrations.list_for_event(event_id, organizer)
+    def list_registrations(self, event_id, organizer=None, client_ref=None):
+        return self.registrations.list_for_event(event_id, organizer, client_ref or None)
+
+    @rpc
+    def cancel_by_client(self, event_id, data, organizer=None):
+        """Cancel every active registration of an event that came from one client."""
+        client_ref = parse_body(ClientCancellation, data).client_ref
+        return self.registrations.cancel_by_client(event_id, client_ref, organizer)
 
     @rpc
     def check_in(self, reference, staff, attended=True, organizer=None):
@@ -102,6 +115,7 @@ class RegistrationService:
     def forget_ended(self):
         """Retention: names and contacts go RETENTION_DAYS after the event ends."""
         self.registrations.anonymise_ended(int(self.config["RETENTION_DAYS"]))
+        self.registrations.forget_idempotency_keys()
 
     @rpc
     def availability(self, event_ids):

@@ -1,5 +1,7 @@
 """A sign-up as it enters the registration service: shape checked, contacts normalised."""
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from shared.api import SignUp, parse_body
@@ -19,6 +21,10 @@ class NewRegistration:
     assisted_by: Optional[dict] = None
     # the phone/email are the staff member's, because the resident has none
     contact_is_staff: bool = False
+    # the client it came from (the gateway's keyed hash of its address), None when unknown
+    client_ref: Optional[str] = None
+    # SHA-256 of the request (event and body), to which its Idempotency-Key is bound
+    request_hash: Optional[str] = None
 
     @property
     def contact_key(self):
@@ -27,6 +33,25 @@ class NewRegistration:
         if self.contact_is_staff:
             return None
         return self.phone or (self.email or "").lower()
+
+
+MAX_CLIENT_REF = 64
+
+
+def request_hash(event_id, data, staff_id=None):
+    """The same request (event, body, key order aside, and the staff token's holder, if any)
+    always hashes the same; any other not."""
+    canonical = json.dumps({"event_id": event_id, "data": data, "staff": staff_id}, sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def from_request(event_id, data, allowed_regions, assisted_by=None, client_ref=None):
+    """`parse`, with where the sign-up came from and the hash its Idempotency-Key is bound to."""
+    if client_ref is not None and (not isinstance(client_ref, str) or len(client_ref) > MAX_CLIENT_REF):
+        client_ref = None  # the gateway's own value; never worth refusing a resident over
+    return replace(parse(data, allowed_regions, assisted_by), client_ref=client_ref or None,
+                   request_hash=request_hash(event_id, data, (assisted_by or {}).get("id")))
 
 
 def parse(data, allowed_regions, assisted_by=None):

@@ -5,7 +5,7 @@ import uuid
 
 from sqlalchemy import bindparam, func, or_, select, update
 
-from services.registration import codes, reports, seating
+from services.registration import codes, reports, rules, seating
 from services.registration.intake import Intake
 from services.registration.seating import ACTIVE, CANCELLED, CONFIRMED, WAITLISTED
 from services.registration.tables import (
@@ -13,6 +13,7 @@ from services.registration.tables import (
     outbox,
     processed_events,
     registrations,
+    idempotency_keys,
     walk_ins,
 )
 from shared.database import utcnow
@@ -43,7 +44,8 @@ def check_scope(event, organizer):
 
 
 # What anonymising a registration blanks: everything that names or reaches a person.
-ANONYMOUS = {"name": None, "phone": None, "email": None, "contact_key": None, "assisted_by_name": None}
+ANONYMOUS = {"name": None, "phone": None, "email": None, "contact_key": None, "assisted_by_name": None,
+             "client_ref": None}
 
 
 # The busiest statements, built once and given their values as parameters: building a statement
@@ -117,6 +119,26 @@ class RegistrationStore:
                 self._promote(session, event["id"])
                 registration = self._by_code(session, registration["cancel_code"])
             return self._public(session, registration, event)
+
+    def cancel_by_client(self, event_id, client_ref, organizer=None):
+        """Staff clear out what one client (a bot, say) signed up for an event: every active
+        registration with that `client_ref` cancelled as staff cancel (each registrant told),
+        the freed seats to the waiting list. Returns the ids cancelled."""
+        with self.database.transaction() as session:
+            event = self._lock_event(session, event_id)
+            check_scope(event, organizer)
+            found = session.execute(
+                select(registrations).where(registrations.c.event_id == event_id,
+                                            registrations.c.client_ref == client_ref,
+                                            registrations.c.status.in_(ACTIVE))
+                .order_by(registrations.c.created_at, registrations.c.id)
+            ).mappings().all()
+            for registration in found:
+                self._cancel(session, dict(registration), event, "by_staff")
+            if found:
+                self._promote(session, event_id)
+        return {"event_id": event_id, "client_ref": client_ref, "cancelled": len(found),
+                "registration_ids": [r["id"] for r in found]}
 
     def _cancel(self, session, registration, event, reason):
         now = utcnow()
@@ -305,16 +327,20 @@ class RegistrationStore:
 
     # --- reads -----------------------------------------------------------------------------
 
-    def get_by_code(self, cancel_code):
-        code = codes.normalise(cancel_code)
+    def get_by_code(self, reference):
+        """A registration by its cancel code or link token."""
+        condition = self._held_by(reference)
         with self.database.transaction() as session:
-            registration = code and self._by_code(session, code, missing_ok=True)
+            registration = condition is not None and session.execute(
+                select(registrations).where(condition)).mappings().first()
             if not registration:
                 raise NotFound("No registration with that code.", code="registration_not_found")
+            registration = dict(registration)
             return self._public(session, registration, self._event(session, registration["event_id"]))
 
-    def list_for_event(self, event_id, organizer=None):
-        """Everyone who signed up, in sign-up order, with waiting-list positions."""
+    def list_for_event(self, event_id, organizer=None, client_ref=None):
+        """Everyone who signed up (or, `client_ref` given, those who signed up from that client),
+        in sign-up order, with waiting-list positions and the client each came from."""
         with self.database.transaction() as session:
             check_scope(self._event(session, event_id), organizer)
             rows = session.execute(
@@ -323,7 +349,8 @@ class RegistrationStore:
             ).mappings().all()
         positions = {r["id"]: i for i, r in enumerate(
             sorted((r for r in rows if r["status"] == WAITLISTED), key=lambda r: r["waitlist_seq"]), 1)}
-        return [self._row(r, positions.get(r["id"])) for r in rows]
+        return [{**self._row(r, positions.get(r["id"])), "client_ref": r["client_ref"]}
+                for r in rows if client_ref is None or r["client_ref"] == client_ref]
 
     def availability(self, event_ids):
         """{event id: {"seats_left", "waitlist_left"}} as registration counts them."""
@@ -335,6 +362,12 @@ class RegistrationStore:
     def stats(self, starts_from=None, starts_before=None, municipality=None, organizer=None, per_month=False):
         with self.database.transaction() as session:
             return reports.stats(session, utcnow(), starts_from, starts_before, municipality, organizer, per_month)
+
+    def forget_idempotency_keys(self, now=None):
+        """Idempotency-Keys hold a day; older ones are deleted. Returns how many went."""
+        oldest = (now or utcnow()) - rules.IDEMPOTENCY_KEY_LIFETIME
+        with self.database.transaction() as session:
+            return session.execute(idempotency_keys.delete().where(idempotency_keys.c.created_at <= oldest)).rowcount
 
     def anonymise_ended(self, retention_days, now=None):
         """The retention job: names and contacts go `retention_days` after the event ends."""
@@ -355,16 +388,26 @@ class RegistrationStore:
             raise NotFound("No such event.", code="event_not_found")
         return dict(event)
 
-    def _locked_by_code(self, session, cancel_code):
-        """(event, registration) of a cancel code, the event's row locked first (as every change
-        does), the registration read after the lock."""
-        code = codes.normalise(cancel_code)
-        found = code and session.execute(
-            select(registrations.c.event_id).where(registrations.c.cancel_code == code)
-        ).first()
+    def _locked_by_code(self, session, reference):
+        """(event, registration) of a cancel code or link token, the event's row locked first (as
+        every change does), the registration read after the lock."""
+        condition = self._held_by(reference)
+        found = condition is not None and session.execute(
+            select(registrations.c.event_id).where(condition)).first()
         if not found:
             raise NotFound("No registration with that code.", code="registration_not_found")
-        return self._lock_event(session, found.event_id), self._by_code(session, code)
+        event = self._lock_event(session, found.event_id)
+        return event, dict(session.execute(select(registrations).where(condition)).mappings().one())
+
+    @staticmethod
+    def _held_by(reference):
+        """The condition finding the registration a cancel code or link token opens (None: it
+        can be neither)."""
+        held = codes.reference(reference)
+        if held is None:
+            return None
+        kind, value = held
+        return registrations.c.token_hash == value if kind == "token" else registrations.c.cancel_code == value
 
     def _find(self, session, reference):
         """A registration's id and event by its id or by its cancel code."""
@@ -419,9 +462,10 @@ class RegistrationStore:
         public["event"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in snapshot(event).items()}
         return public
 
-    def _message(self, registration, event, public, reason=None, changed=()):
+    def _message(self, registration, event, public, reason=None, changed=(), token=None):
         """The data of a registration_* event: all a notification needs, no RPC required. An
-        erasure's cancellation carries no name or contact: it is nobody's message."""
+        erasure's cancellation carries no name or contact: it is nobody's message. `token`: the
+        link token, known only when the registration is made (its first message links with it)."""
         if reason == "erased":
             registration = {**registration, **ANONYMOUS}
         return {
@@ -431,5 +475,5 @@ class RegistrationStore:
             "language": registration["language"], "channel": registration["channel"],
             "seats": registration["seats"], "cancel_code": codes.display(registration["cancel_code"]),
             "waitlist_position": public.get("waitlist_position"), "reason": reason,
-            "changed": list(changed), "event": snapshot(event),
+            "changed": list(changed), "token": token, "event": snapshot(event),
         }

@@ -53,6 +53,8 @@ registrations = Table(
     Column("id", String(36), primary_key=True),
     Column("event_id", String(36), ForeignKey("events.id"), nullable=False),
     Column("cancel_code", String(16), nullable=False, unique=True),
+    # SHA-256 of the link token (services/registration/codes.py); the token itself is never stored
+    Column("token_hash", String(64), nullable=True),
     Column("name", String(100), nullable=True),
     Column("phone", String(20), nullable=True),
     Column("email", String(254), nullable=True),
@@ -74,9 +76,17 @@ registrations = Table(
     Column("assisted_by", String(36), nullable=True),
     Column("assisted_by_name", String(200), nullable=True),
     Column("consent_at", UtcDateTime, nullable=True),
+    # the client the sign-up came from (a keyed hash of its address, from the gateway), so staff can
+    # find and cancel what one bot made; personal data, blanked with the name
+    Column("client_ref", String(64), nullable=True),
+    # when someone signing up again with this registration's phone or email last got its details
+    # sent to that phone or address (at most once a day)
+    Column("details_resent_at", UtcDateTime, nullable=True),
     # when name and contacts were removed (retention, or the registrant's own erasure)
     Column("anonymised_at", UtcDateTime, nullable=True),
     Index("ix_registrations_event_status", "event_id", "status"),
+    Index("ix_registrations_event_client", "event_id", "client_ref"),
+    Index("uq_registrations_token_hash", "token_hash", unique=True),
     # one active registration per person and event, even under concurrent sign-ups
     Index(
         "uq_registrations_active_contact", "event_id", "contact_key", unique=True,
@@ -84,13 +94,15 @@ registrations = Table(
     ),
 )
 
-# Idempotency-Key of a sign-up request -> the registration it made.
+# Idempotency-Key of a sign-up request -> the registration it made, for a day.
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
     Column("key", String(200), primary_key=True),
     Column("registration_id", String(36), ForeignKey("registrations.id"), nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
+    # SHA-256 of the request (event and body): the key answers only the same request again
+    Column("request_hash", String(64), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
 )
 
 # Anonymous headcounts of people who came without signing up (drop-in events): no personal data.

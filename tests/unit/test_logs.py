@@ -15,3 +15,10 @@ def test_a_log_record_is_one_json_line_with_the_message_masked():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "sms to %s", ("+358401234567",), None)
     entry = json.loads(JsonFormatter().format(record))
     assert entry["level"] == "INFO" and entry["msg"] == "sms to +358*******67"
+
+
+def test_the_access_log_never_shows_a_cancel_code_or_link_token():
+    line = redact('127.0.0.1 - - "GET /api/registrations/K7MX-4PRA HTTP/1.1" 200 "DELETE /r/q3J9xW2kLm8vN4pR7sT1uQ?x=1"'
+                  ' "POST /api/registrations/K7MX4PRA/erase HTTP/1.1"')
+    assert "K7MX" not in line and "q3J9" not in line
+    assert "/api/registrations/*** HTTP/1.1" in line and "/r/***?x=1" in line and "/***/erase" in line

@@ -76,13 +76,35 @@ def test_email_has_subject_text_and_html_with_the_same_content():
     assert "<p>" in message.html and "Tourujoentie" in message.html
 
 
+def test_the_first_email_links_to_the_registrants_own_page_with_the_token():
+    token = "q3J9xW2kLm8vN4pR7sT1uQ"
+    message = render("registration_confirmed", registration(channel="email", token=token))
+    assert f"http://127.0.0.1:8000/r/{token}" in message.text and f"/r/{token}" in message.html
+    later = render("registration_promoted", registration(channel="email"))
+    assert "/r/" not in later.text  # the token is not kept after the first message
+
+
+@pytest.mark.parametrize("language, already, place", [
+    ("fi", "olet jo mukana", "paikkasi on varattu"), ("sv", "du är redan anmäld", "din plats är bokad"),
+    ("en", "you are already registered", "your place is booked")])
+def test_someone_signing_up_again_sends_the_registrant_their_own_details(language, already, place):
+    message = render("registration_repeated", registration(language=language))
+    assert message.template == "repeated" and already in message.text and place in message.text
+    assert "K7MX-4PRA" in message.text and gsm.segments(message.text) <= 2
+    waiting = render("registration_repeated", registration(status="waitlisted", waitlist_position=4))
+    assert "jonossa sijalla 4" in waiting.text
+    email = render("registration_repeated", registration(channel="email", language=language))
+    assert "K7MX-4PRA" in email.text and email.subject
+
+
 def test_html_escapes_what_staff_typed():
     message = render("registration_confirmed", registration(channel="email", event={"title": {"fi": "<b>Ilta</b>"}}))
     assert "<b>Ilta</b>" not in message.html and "&lt;b&gt;" in message.html
 
 
 @pytest.mark.parametrize("event_type", ["registration_confirmed", "registration_waitlisted", "registration_promoted",
-                                        "registration_cancelled", "registration_event_changed"])
+                                        "registration_cancelled", "registration_event_changed",
+                                        "registration_repeated"])
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_every_sms_fits_two_segments_even_with_a_very_long_title(event_type, language):
     long = registration(language=language, waitlist_position=12, name="Maija-Liisa Meikäläinen-Virtanen",
@@ -96,7 +118,8 @@ def test_every_sms_fits_two_segments_even_with_a_very_long_title(event_type, lan
 
 
 @settings(max_examples=300, deadline=None)
-@given(event_type=st.sampled_from(["registration_confirmed", "registration_waitlisted", "registration_event_changed"]),
+@given(event_type=st.sampled_from(["registration_confirmed", "registration_waitlisted", "registration_event_changed",
+                                   "registration_repeated"]),
        overnight=st.booleans(), name=st.text(min_size=1, max_size=100), title=st.text(min_size=1, max_size=300),
        place=st.text(min_size=1, max_size=200))
 def test_any_name_title_and_place_still_give_at_most_two_segments(event_type, overnight, name, title, place):
