@@ -139,6 +139,8 @@ def run_all():
     from shared.migrations import upgrade
 
     logs.configure("launcher", setting("LOG_LEVEL"))
+    for signum in (signal.SIGTERM, signal.SIGINT):  # stopped while migrating: no child yet, just leave
+        signal.signal(signum, lambda *_: sys.exit(0))
     wanted = copies()
     # Once, before any copy starts: two copies migrating the same database at once would race.
     for name, url_name in DATABASE_URL_NAMES.items():

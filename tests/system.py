@@ -67,9 +67,12 @@ TWILIO_DOUBLE = {"TWILIO_ACCOUNT_SID": "ACtest", "TWILIO_AUTH_TOKEN": "secret", 
 
 
 def start_double(module, record, *args):
-    """Start a double (tests/doubles) as its own process; returns (process, port)."""
-    process = subprocess.Popen([sys.executable, "-m", module, "--record", str(record), *args],
-                               cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    """Start a double (tests/doubles) as its own process; returns (process, port). What it says
+    on stderr (a client that hung up, when a service is killed on purpose) goes to a file beside
+    its record, not into the test's or the soak's output."""
+    with open(Path(record).with_suffix(".stderr"), "a") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", module, "--record", str(record), *args],
+                                   cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)
     port = int(process.stdout.readline())
     return process, port
 
