@@ -99,3 +99,14 @@ def test_a_crashed_service_is_started_again_and_the_others_keep_running(make_run
     [sms] = system.sms.wait_for(1, timeout=30)
     assert sms["To"] == "+358407771234"
     assert system.service_pids("notifications") == [restarted]
+
+
+def test_services_stop_by_themselves_when_the_launcher_is_killed(make_run):
+    system = make_run
+    make = system.processes["all"]
+    [launcher] = [pid for pid, command in system.group().items() if command.endswith("-m services.run")]
+    os.kill(launcher, signal.SIGKILL)  # no chance to stop its children: the kernel tells them
+    wait_until(lambda: make.poll() is not None and not processes_in_group(make.pid), timeout=20,
+               message=f"the services to stop; left: {processes_in_group(make.pid)}")
+    stopped = sorted(e["service"] for e in log_entries(system) if e["msg"] == "stopped")
+    assert stopped == sorted(SERVICES)
