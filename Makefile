@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-long bench seed staff-token staff-tokens revoke-staff-token retention migrate dead-letters \
+.PHONY: run test test-long soak preflight bench seed staff-token staff-tokens revoke-staff-token retention migrate dead-letters \
 	replay-dead-letters install clean
 
 $(STAMP): requirements.txt requirements-test.txt
@@ -20,13 +20,22 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m services.run
 
-## make test: the whole suite (needs RabbitMQ with its management plugin, and PostgreSQL)
-test: $(STAMP)
+## make preflight: start (or say how to start) PostgreSQL, RabbitMQ and its management plugin for the tests
+preflight: $(STAMP)
+	@$(PY) -m tests.preflight
+
+## make test: the whole suite (needs RabbitMQ with its management plugin, and PostgreSQL: preflight)
+test: preflight
 	$(PY) -m pytest -m "not long" $(PYTEST_ARGS)
 
 ## make test-long: the fault and outage proofs that take minutes each (CI runs them after make test)
-test-long: $(STAMP)
+test-long: preflight
 	$(PY) -m pytest -m long $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: none marked long yet
+
+## make soak [SOAK_MINUTES=60]: a steady 100 sign-ups/s with a RabbitMQ restart and a notifications
+## SIGKILL in it: nothing lost, nothing twice, memory over time (prints a table, writes var/soak/)
+soak: preflight
+	$(PY) -m tests.soak.run $(if $(SOAK_MINUTES),--minutes $(SOAK_MINUTES)) $(SOAK_ARGS)
 
 ## make bench [QUICK=1]: sign-up and notification throughput on PostgreSQL (prints a table, writes var/bench/)
 bench: $(STAMP)

@@ -20,17 +20,17 @@ if sys.argv[1:]:
     # handling and its waiting for the children are the ordinary, reliable kind.
     eventlet.monkey_patch()
 
+import errno  # noqa: E402
 import importlib  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
 
 from kombu import Connection  # noqa: E402
 
 from shared import logs  # noqa: E402
 from shared.config import DATABASE_URL_NAMES, per_service, service_config, setting  # noqa: E402
+from services.supervisor import supervise  # noqa: E402
 
 SERVICES = {
     "catalog": "services.catalog.service:CatalogService",
@@ -62,18 +62,64 @@ def require_broker():
 
 
 def run_one(name):
-    """Migrate and run one service in this process until SIGTERM or Ctrl-C."""
-    from nameko.cli.run import run
-
+    """Migrate and run one service in this process until SIGTERM or SIGINT (once or more)."""
     from shared.migrations import upgrade
 
+    stop = _StopOnSignal()  # from here on: a stop during the start-up is honoured once started
     logs.configure(name, setting("LOG_LEVEL"))
     if name in DATABASE_URL_NAMES:
         upgrade(name, setting(DATABASE_URL_NAMES[name]))
     module_name, class_name = SERVICES[name].split(":")
     service_class = getattr(importlib.import_module(module_name), class_name)
     logging.getLogger(__name__).info("starting %s", name)
-    run([service_class], service_config(name))
+    serve(service_class, service_config(name), stop)
+
+
+class _StopOnSignal:
+    """nameko's `run` stops its runner again on every SIGTERM (the second fails with
+    `AssertionError: Trying to re-send() an already-triggered event` from its timer) and kills
+    the workers in flight on a second Ctrl-C. Here any number of SIGTERMs and SIGINTs is one
+    stop: GNU make passes its group's SIGTERM on, so a service sees the same stop twice."""
+
+    def __init__(self):
+        self.requested = False
+        self.runner = None
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_signal)
+
+    def _on_signal(self, _signum, _frame):
+        if not self.requested:
+            self.requested = True
+            if self.runner is not None:
+                self._stop()
+
+    def started(self, runner):
+        self.runner = runner
+        if self.requested:
+            self._stop()
+
+    def _stop(self):
+        # signal handlers run on the hub's loop and must not block: stop in a green thread
+        eventlet.spawn_n(self.runner.stop)
+
+
+def serve(service_class, config, stop):
+    """Run one nameko service until `stop` (a _StopOnSignal) stops it."""
+    from nameko.runners import ServiceRunner
+
+    runner = ServiceRunner(config)
+    runner.add_service(service_class)
+    runner.start()
+    stop.started(runner)
+    waiting = eventlet.spawn(runner.wait)
+    while True:
+        try:
+            waiting.wait()
+            break
+        except OSError as exc:  # a signal while the hub waited on a socket
+            if exc.errno != errno.EINTR:
+                raise
+    logging.getLogger(__name__).info("stopped")
 
 
 def copies():
@@ -88,11 +134,13 @@ def copies():
 
 
 def run_all():
-    """Every service as its own process (or several, SERVICE_COPIES); Ctrl-C or SIGTERM stops
-    them all."""
+    """Every service as its own process (or several, SERVICE_COPIES), a crashed one restarted;
+    SIGTERM or Ctrl-C stops them all (services/supervisor.py)."""
     from shared.migrations import upgrade
 
-    processes, names = [], []
+    logs.configure("launcher", setting("LOG_LEVEL"))
+    for signum in (signal.SIGTERM, signal.SIGINT):  # stopped while migrating: no child yet, just leave
+        signal.signal(signum, lambda *_: sys.exit(0))
     wanted = copies()
     # Once, before any copy starts: two copies migrating the same database at once would race.
     for name, url_name in DATABASE_URL_NAMES.items():
@@ -101,39 +149,14 @@ def run_all():
         except Exception as exc:
             print(f"could not create or upgrade the {name} database ({url_name}): {exc}", file=sys.stderr)
             raise SystemExit(2)
+    commands = [(name, [sys.executable, "-m", "services.run", name])
+                for name in START_ORDER for _ in range(wanted[name])]
 
-    def stop(*_):
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-
-    def on_sigterm(*_):
-        raise KeyboardInterrupt  # leave the loop below the same way Ctrl-C does
-
-    signal.signal(signal.SIGTERM, on_sigterm)
-    try:
-        for name in START_ORDER:
-            for _ in range(wanted[name]):
-                processes.append(subprocess.Popen([sys.executable, "-m", "services.run", name], env=os.environ))
-                names.append(name)
+    def started():
         print(f"Yhdessä is starting: http://{setting('GATEWAY_HOST')}:{setting('GATEWAY_PORT')}/health "
               "(Ctrl-C stops it)", flush=True)
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-        failed = [name for name, p in zip(names, processes) if p.poll() not in (None, 0)]
-        if failed:
-            print(f"stopped because {', '.join(failed)} exited", file=sys.stderr)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop()
-        deadline = time.monotonic() + 15
-        for process in processes:
-            try:
-                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+
+    raise SystemExit(supervise(commands, os.environ, started))
 
 
 def ping(name, timeout=5):

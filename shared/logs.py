@@ -1,5 +1,6 @@
 """Structured (JSON line) logs that never contain a full phone number, an email address, or a
-registrant's cancel code or link token."""
+registrant's cancel code or link token, at the level an operator should act on: a client's mistake
+at INFO without a traceback, our own fault at ERROR with one."""
 import json
 import logging
 import re
@@ -58,6 +59,38 @@ def configure(service_name, level="INFO"):
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    containers = logging.getLogger("nameko.containers")
+    if not any(isinstance(f, ExpectedErrors) for f in containers.filters):
+        containers.addFilter(ExpectedErrors())
+
+
+class ExpectedErrors(logging.Filter):
+    """nameko logs every exception an entrypoint declares as expected (our YhdessaError: a 404, a
+    422, a full event) as a WARNING with its full traceback, so each client mistake looked like a
+    fault. Such a record becomes one INFO line without traceback; a 5xx one (a service that did
+    not answer in time) stays a WARNING, still without traceback: it is a known state, not a bug."""
+
+    def filter(self, record):
+        if not (isinstance(record.msg, str) and record.msg.startswith("(expected) error handling worker")):
+            return True
+        error = record.exc_info[1] if record.exc_info else None
+        status = getattr(error, "http_status", 400)
+        record.levelno = logging.INFO if status < 500 else logging.WARNING
+        record.levelname = logging.getLevelName(record.levelno)
+        record.exc_info, record.exc_text = None, None
+        record.msg, record.args = "%s answered %s %s: %s", (
+            _entrypoint_of(record), status, getattr(error, "code", type(error).__name__), error_message(error))
+        return logging.getLogger(record.name).isEnabledFor(record.levelno)
+
+
+def _entrypoint_of(record):
+    worker_ctx = record.args[0] if isinstance(record.args, tuple) and record.args else None
+    entrypoint = getattr(worker_ctx, "entrypoint", None)
+    return f"{getattr(worker_ctx, 'service_name', '?')}.{getattr(entrypoint, 'method_name', '?')}"
+
+
+def error_message(error):
+    return getattr(error, "message", None) or str(error)
 
 
 class _ServiceName(logging.Filter):

@@ -34,8 +34,10 @@ def postgres_database():
         created.append(url)
         return url
 
-    yield make
-    drop_postgres_databases(created)
+    try:
+        yield make
+    finally:
+        drop_postgres_databases(created)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -70,19 +72,23 @@ def twilio_double(tmp_path):
         settings = {**TWILIO_DOUBLE, "TWILIO_API_URL": f"http://127.0.0.1:{port}"}
         return settings, Recorded(record)
 
-    yield start
-    for process in processes:
-        process.terminate()
-        process.wait()
+    try:
+        yield start
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait()
 
 
 @pytest.fixture
 def smtp_double(tmp_path):
     record = tmp_path / "mail.jsonl"
     process, port = start_double("tests.doubles.smtp_server", record)
-    yield {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port)}, Recorded(record)
-    process.terminate()
-    process.wait()
+    try:
+        yield {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port)}, Recorded(record)
+    finally:
+        process.terminate()
+        process.wait()
 
 
 # --- services ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Running the whole system outside pytest's fixtures too (the end-to-end tests and `make bench`):
 every service its own process on a fresh RabbitMQ vhost, local Twilio and SMTP doubles in place of
 the outside world, and throwaway PostgreSQL databases."""
+import contextlib
 import json
 import os
 import signal
@@ -47,14 +48,31 @@ def drop_postgres_databases(urls):
     connection.close()
 
 
+@contextlib.contextmanager
+def postgres_databases(prefix, services=("catalog", "registration", "notifications")):
+    """A fresh PostgreSQL database per service, as {"<SERVICE>_DATABASE_URL": url}; dropped
+    afterwards whatever happened in between (a system that failed to start too)."""
+    urls = {}
+    try:
+        for service in services:
+            urls[f"{service.upper()}_DATABASE_URL"] = create_postgres_database(f"{prefix}_{service}")
+        yield urls
+    finally:
+        if urls:
+            drop_postgres_databases(urls.values())
+
+
 # What the Twilio double (tests/doubles/twilio_api.py) accepts by default, as service settings.
 TWILIO_DOUBLE = {"TWILIO_ACCOUNT_SID": "ACtest", "TWILIO_AUTH_TOKEN": "secret", "TWILIO_FROM": "+358451234567"}
 
 
 def start_double(module, record, *args):
-    """Start a double (tests/doubles) as its own process; returns (process, port)."""
-    process = subprocess.Popen([sys.executable, "-m", module, "--record", str(record), *args],
-                               cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    """Start a double (tests/doubles) as its own process; returns (process, port). What it says
+    on stderr (a client that hung up, when a service is killed on purpose) goes to a file beside
+    its record, not into the test's or the soak's output."""
+    with open(Path(record).with_suffix(".stderr"), "a") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", module, "--record", str(record), *args],
+                                   cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)
     port = int(process.stdout.readline())
     return process, port
 
@@ -79,10 +97,41 @@ class Recorded:
         raise AssertionError(f"expected {count} messages, got {len(self.all())}: {self.all()}")
 
 
+def processes_in_group(pgid):
+    """{pid: command line} of every live (not zombie) process in process group `pgid`."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found[int(proc.name)] = command
+    return found
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def base_environment():
+    """What a service process needs from the machine, and nothing else: a developer's exported
+    settings (a *_DATABASE_URL, an AMQP_URI, TWILIO_*) must never reach the system under test."""
+    env = {"PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"), "LANG": "C.UTF-8"}
+    if "HOME" in os.environ:
+        env["HOME"] = os.environ["HOME"]
+    return env
+
+
+def make_run_command():
+    """`make run` with this interpreter's virtualenv, taken as installed (no pip in a test)."""
+    venv = Path(sys.executable).parent.parent
+    return ["make", "--no-print-directory", "-o", str(venv / ".installed"), "run", f"VENV={venv}"]
 
 
 class System:
@@ -93,9 +142,10 @@ class System:
         # the load tests run a hundred clients at once
         self.http.mount("http://", requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=200))
 
-    def start(self, name=None):
-        """Start every service as `make run` does (name None), or one service on its own."""
-        command = [sys.executable, "-m", "services.run"] + ([name] if name else [])
+    def start(self, name=None, make=False):
+        """Start every service as `make run` does (name None; make=True: through make itself),
+        or one service on its own."""
+        command = make_run_command() if make else [sys.executable, "-m", "services.run"] + ([name] if name else [])
         key, copy = name or "all", 1
         while key in self.processes:  # another copy of a service already running
             copy += 1
@@ -104,6 +154,14 @@ class System:
         self.processes[key] = subprocess.Popen(command, cwd=REPO_ROOT, env=self.env,
                                                           stdout=self.log, stderr=subprocess.STDOUT,
                                                           start_new_session=True)
+
+    def group(self, key="all"):
+        """{pid: command line} of every live process in the process group that `start` made."""
+        return processes_in_group(self.processes[key].pid)
+
+    def service_pids(self, name, key="all"):
+        """The pids of service `name` that `make run` (or the launcher) started."""
+        return [pid for pid, command in self.group(key).items() if command.endswith(f"services.run {name}")]
 
     def kill(self, name):
         """SIGKILL: no clean shutdown, nothing flushed."""
@@ -146,20 +204,41 @@ class System:
         return self.http.request(method, self.base_url + path, headers=headers, timeout=30, **kwargs)
 
 
-def start_system(tmp_path, database_urls=None, services=None, **settings):
+def _stop_doubles(processes):
+    for process in processes:
+        process.terminate()
+        process.wait()
+
+
+def start_system(tmp_path, database_urls=None, services=None, amqp_uri=None, make=False, **settings):
     """Start the system; `services` names the ones to start each on its own (default: all, as
-    `make run` does). Returns (system, stop)."""
-    vhost = f"yhdessa-e2e-{uuid.uuid4().hex[:8]}"
-    requests.put(f"{MANAGEMENT}/api/vhosts/{vhost}", timeout=10).raise_for_status()
-    requests.put(f"{MANAGEMENT}/api/permissions/{vhost}/guest",
-                 json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
-    sms_record, mail_record = tmp_path / "sms.jsonl", tmp_path / "mail.jsonl"
-    twilio, twilio_port = start_double("tests.doubles.twilio_api", sms_record)
-    smtp, smtp_port = start_double("tests.doubles.smtp_server", mail_record)
+    `make run` does; make=True: through `make run` itself). On the machine's RabbitMQ in a vhost
+    of its own, or at `amqp_uri` (a node of the test's own, tests/rabbitmq_node.py). Returns
+    (system, stop); stop() undoes whatever was started, also when the start fails."""
+    vhost = None
+    if amqp_uri is None:
+        vhost = f"yhdessa-e2e-{uuid.uuid4().hex[:8]}"
+        requests.put(f"{MANAGEMENT}/api/vhosts/{vhost}", timeout=10).raise_for_status()
+        amqp_uri = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    doubles = []
+    try:
+        sms_record, mail_record = tmp_path / "sms.jsonl", tmp_path / "mail.jsonl"
+        twilio, twilio_port = start_double("tests.doubles.twilio_api", sms_record)
+        doubles.append(twilio)
+        smtp, smtp_port = start_double("tests.doubles.smtp_server", mail_record)
+        doubles.append(smtp)
+        if vhost:
+            requests.put(f"{MANAGEMENT}/api/permissions/{vhost}/guest",
+                         json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
+    except BaseException:
+        _stop_doubles(doubles)
+        if vhost:
+            requests.delete(f"{MANAGEMENT}/api/vhosts/{vhost}", timeout=10)
+        raise
     port = free_port()
     env = {
-        **os.environ, "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}", "YHDESSA_VAR_DIR": str(tmp_path / "var"),
-        "GATEWAY_PORT": str(port), "PUBLIC_BASE_URL": f"https://yhdessa.example/{vhost}",
+        **base_environment(), "AMQP_URI": amqp_uri, "YHDESSA_VAR_DIR": str(tmp_path / "var"),
+        "GATEWAY_PORT": str(port), "PUBLIC_BASE_URL": f"https://yhdessa.example/{vhost or port}",
         "STAFF_BOOTSTRAP_TOKEN": STAFF_TOKEN,
         **TWILIO_DOUBLE,
         "TWILIO_API_URL": f"http://127.0.0.1:{twilio_port}", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port),
@@ -170,16 +249,17 @@ def start_system(tmp_path, database_urls=None, services=None, **settings):
     system = System(f"http://127.0.0.1:{port}", Recorded(sms_record), Recorded(mail_record), env, log)
 
     def stop():
-        system.stop()
-        for double in (twilio, smtp):
-            double.terminate()
-            double.wait()
-        log.close()
-        requests.delete(f"{MANAGEMENT}/api/vhosts/{vhost}", timeout=10)
+        try:
+            system.stop()
+        finally:
+            _stop_doubles(doubles)
+            log.close()
+            if vhost:
+                requests.delete(f"{MANAGEMENT}/api/vhosts/{vhost}", timeout=10)
 
     try:
         if services is None:
-            system.start()
+            system.start(make=make)
             system.wait_healthy()
         else:
             for name in services:

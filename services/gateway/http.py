@@ -4,7 +4,7 @@ import json
 import logging
 
 from nameko.web.handlers import HttpRequestHandler
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from shared.errors import (
@@ -39,6 +39,9 @@ def json_body(request):
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge:
         raise PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES} bytes.")
+    except ClientDisconnected:
+        # the client hung up before sending all of its body: its mistake (or its network's), not ours
+        raise BadRequest("The body ended before its Content-Length.", code="incomplete_body")
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -52,10 +55,19 @@ class JsonEndpoint(HttpRequestHandler):
         kwargs.setdefault("expected_exceptions", (YhdessaError,))
         super().__init__(method, url, **kwargs)
 
+    def handle_result(self, event, worker_ctx, result, exc_info):
+        if exc_info is not None:
+            # the worker's container has logged it already (shared/logs.py: the level it deserves)
+            exc_info[1]._yhdessa_logged = True
+        return super().handle_result(event, worker_ctx, result, exc_info)
+
     def response_from_exception(self, exc):
         if isinstance(exc, YhdessaError):
+            if not getattr(exc, "_yhdessa_logged", False):
+                log.info("%s %s answered %s %s: %s", self.method, self.url, exc.http_status, exc.code, exc.message)
             return error_response(exc)
-        log.error("unexpected error answering %s %s", self.method, self.url, exc_info=exc)
+        if not getattr(exc, "_yhdessa_logged", False):  # one traceback per fault, not two
+            log.error("unexpected error answering %s %s", self.method, self.url, exc_info=exc)
         return json_response({"error": {"code": "internal_error", "message": "Something went wrong on our side."}},
                              status=500)
 

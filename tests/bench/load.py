@@ -4,8 +4,10 @@ with what it measures.
     python -m tests.bench.load --base-url URL --events ID,ID --total 10000 --clients 50 \
         --first-number 1000000 --out answers.jsonl
 
-Each client keeps one HTTP connection and signs up the next person until `total` are done. Every
-answer is written as a JSON line: number, phone, HTTP status, registration status, start and end.
+Each client keeps one HTTP connection and signs up the next person until `total` are done (as
+fast as it can, or with `--rate N` at a steady N sign-ups per second across all clients, as `make
+soak` does). Every answer is written as a JSON line: number, phone, HTTP status, registration
+status, start and end.
 """
 import warnings
 
@@ -26,10 +28,12 @@ def phone(number):
     return f"040{number:07d}"
 
 
-def client(base_url, events, numbers, results):
+def client(base_url, events, numbers, results, pace=None):
     address = urlsplit(base_url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
     for number in numbers:
+        if pace:
+            pace(number)
         event_id = events[number % len(events)]
         body = json.dumps({"name": f"Asukas {number}", "phone": phone(number)})
         started = time.time()
@@ -54,14 +58,22 @@ def main():
     parser.add_argument("--total", type=int, required=True)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--first-number", type=int, default=1000000)
+    parser.add_argument("--rate", type=float, help="sign-ups per second, steady (default: as fast as possible)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     numbers = iter(range(args.first_number, args.first_number + args.total))
     shared = _Locked(numbers)
     results = []
+    pace = None
+    if args.rate:
+        began = time.time()
+
+        def pace(number):
+            """Wait for this sign-up's moment on a steady timetable (late ones go at once)."""
+            eventlet.sleep(max(0.0, began + (number - args.first_number) / args.rate - time.time()))
     pool = eventlet.GreenPool(args.clients)
     for _ in range(args.clients):
-        pool.spawn(client, args.base_url, args.events.split(","), shared, results)
+        pool.spawn(client, args.base_url, args.events.split(","), shared, results, pace)
     pool.waitall()
     with open(args.out, "w") as out:
         for result in results:

@@ -10,7 +10,7 @@ import pytest
 from shared.config import REPO_ROOT
 from tests.conftest import wait_until
 from tests.e2e.helpers import event_body, sign_up, staff_token, where_found
-from tests.system import Recorded, create_postgres_database, drop_postgres_databases, start_double, start_system
+from tests.system import Recorded, postgres_databases, start_double, start_system
 
 ORGANIZER = "Kosketus ry"
 SERVICES = ("catalog", "registration", "notifications")
@@ -19,12 +19,13 @@ SERVICES = ("catalog", "registration", "notifications")
 @pytest.fixture(scope="module")
 def system(tmp_path_factory):
     """A PostgreSQL system of this module's own: the retention job here forgets every event in it."""
-    urls = {f"{s.upper()}_DATABASE_URL": create_postgres_database(f"yhdessa_pd_{s}") for s in SERVICES}
-    system, stop = start_system(tmp_path_factory.mktemp("personal-data"), urls)
-    system.database_urls = list(urls.values())
-    yield system
-    stop()
-    drop_postgres_databases(urls.values())
+    with postgres_databases("yhdessa_pd", SERVICES) as urls:
+        system, stop = start_system(tmp_path_factory.mktemp("personal-data"), urls)
+        system.database_urls = list(urls.values())
+        try:
+            yield system
+        finally:
+            stop()
 
 
 @pytest.fixture(scope="module")

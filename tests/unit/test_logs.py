@@ -22,3 +22,34 @@ def test_the_access_log_never_shows_a_cancel_code_or_link_token():
                   ' "POST /api/registrations/K7MX4PRA/erase HTTP/1.1"')
     assert "K7MX" not in line and "q3J9" not in line
     assert "/api/registrations/*** HTTP/1.1" in line and "/r/***?x=1" in line and "/***/erase" in line
+
+
+def nameko_worker_record(message, error, level):
+    """A record as nameko's container writes it when an entrypoint raised `error`."""
+    try:
+        raise error
+    except Exception:
+        import sys
+        exc_info = sys.exc_info()
+    return logging.LogRecord("nameko.containers", level, __file__, 1, message, ("<WorkerContext>", error), exc_info)
+
+
+def test_a_client_mistake_reported_by_nameko_becomes_one_info_line_without_traceback():
+    from shared.errors import NotFound
+    from shared.logs import ExpectedErrors
+
+    record = nameko_worker_record("(expected) error handling worker %s: %s",
+                                  NotFound("No such event.", code="event_not_found"), logging.WARNING)
+    assert ExpectedErrors().filter(record) in (True, False)
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["level"] == "INFO" and "exc" not in entry
+    assert "answered 404 event_not_found: No such event." in entry["msg"]
+
+
+def test_our_own_fault_stays_an_error_with_its_traceback():
+    from shared.logs import ExpectedErrors
+
+    record = nameko_worker_record("error handling worker %s: %s", KeyError("seats"), logging.ERROR)
+    assert ExpectedErrors().filter(record) is True
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["level"] == "ERROR" and entry["exc"].count("Traceback") == 1 and "KeyError" in entry["exc"]
