@@ -15,8 +15,11 @@ from dataclasses import dataclass
 
 from shared.errors import ValidationFailed
 
-# IPv6 forms that carry an IPv4 address inside: judged by the IPv4 address they reach.
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Not reachable from the internet, though some Python versions call parts of them global; and the
+# IPv6 forms that tunnel to an IPv4 address (6to4, Teredo, NAT64), which could tunnel to ours.
+NOT_GLOBAL = [ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "240.0.0.0/4",
+    "2002::/16", "2001::/32", "64:ff9b::/96", "64:ff9b:1::/48")]
 URL_HINT = "a public https URL, like https://example.org/yhdessa"
 
 
@@ -40,29 +43,13 @@ class Target:
         return host if self.port == default else f"{host}:{self.port}"
 
 
-def embedded_ipv4(ip):
-    """The IPv4 address an IPv6 address stands for (mapped, 6to4, Teredo, NAT64), else None."""
-    if ip.version != 6:
-        return None
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip.teredo is not None:
-        return ip.teredo[1]
-    if ip in NAT64:
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
-
-
 def is_public(address):
     """Whether we may connect to `address` (a string or ipaddress object): globally routable
-    unicast, and so is any IPv4 address it carries."""
+    unicast; an IPv4-mapped IPv6 address is judged as the IPv4 address it is."""
     ip = ipaddress.ip_address(address.split("%", 1)[0]) if isinstance(address, str) else address
     if ip.version == 6 and ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d is a.b.c.d itself
         return is_public(ip.ipv4_mapped)
-    inner = embedded_ipv4(ip)
-    if inner is not None and not is_public(inner):
+    if any(ip in network for network in NOT_GLOBAL if network.version == ip.version):
         return False
     return ip.is_global and not (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved
                                  or ip.is_multicast or ip.is_unspecified)
