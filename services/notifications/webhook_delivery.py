@@ -7,6 +7,7 @@ only its own subscription's POSTs, never another organizer's. Only the oldest wa
 a subscription can be claimed, so even several notifications processes keep one POST in flight
 per subscription, in order. The first failure holds the subscription back until its backoff is
 over."""
+import functools
 import logging
 
 from services.notifications import webhooks
@@ -39,7 +40,8 @@ def deliver_next(store, client, webhook_id, max_attempts, retry_base_seconds):
 
 
 class Dispatcher:
-    """Hands each subscription with POSTs due to a greenthread of its own (`spawn`)."""
+    """Hands each subscription with POSTs due to a greenthread of its own: `spawn(work)`, the
+    container's spawn_managed_thread, so they stop with the service."""
 
     def __init__(self, client, spawn, max_attempts, retry_base_seconds, at_once=MAX_SUBSCRIPTIONS_AT_ONCE):
         self.client, self.spawn, self.at_once = client, spawn, at_once
@@ -57,7 +59,11 @@ class Dispatcher:
                 return
             if webhook_id not in self.at_work:
                 self.at_work.add(webhook_id)
-                self.spawn(self._deliver_all, store, webhook_id)
+                try:
+                    self.spawn(functools.partial(self._deliver_all, store, webhook_id))
+                except BaseException:
+                    self.at_work.discard(webhook_id)
+                    raise
 
     def _deliver_all(self, store, webhook_id):
         try:
