@@ -7,6 +7,7 @@ import socket
 
 import pytest
 import trustme
+import urllib3
 
 from services.notifications.providers.errors import TransientDeliveryError
 from services.notifications.providers.webhook import WebhookClient
@@ -31,6 +32,13 @@ class Resolver:
 
 @pytest.fixture(scope="module")
 def ca():
+    # TLS under eventlet breaks (RecursionError in ssl.SSLContext) when `ssl` was imported before
+    # the root conftest monkey-patched: a pytest plugin that imports it (schemathesis) does that
+    try:
+        urllib3.util.ssl_.create_urllib3_context()
+    except RecursionError:
+        pytest.fail("ssl was imported before eventlet.monkey_patch() by a pytest plugin: "
+                    "run with -p no:schemathesis -p no:anyio")
     return trustme.CA()
 
 

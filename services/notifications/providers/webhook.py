@@ -12,6 +12,7 @@ import logging
 import socket
 import ssl
 import time
+import urllib.parse
 
 import certifi
 import eventlet
@@ -43,11 +44,12 @@ class WebhookClient:
 
     def post(self, url, secret, message_id, body):
         """POST `body` (bytes); TransientDeliveryError unless the receiver answers 2xx."""
+        where = _host_of(url)  # never the whole URL in the log: its path may be the receiver's secret
         try:
             target = addresses.parse(url, self.allow_private)
             address = addresses.resolve(target, self.allow_private, self.getaddrinfo)[0]
         except (ValidationFailed, addresses.RefusedAddress) as exc:
-            log.warning("webhook to %s not sent: %s", url, getattr(exc, "message", exc))
+            log.warning("webhook to %s not sent: %s", where, getattr(exc, "message", exc))
             raise TransientDeliveryError(NOT_DELIVERED, code="refused_address") from None
         headers = {"Host": target.host_header, "Content-Type": "application/json; charset=utf-8",
                    "User-Agent": USER_AGENT, **signature_headers(secret, message_id, self.clock(), body)}
@@ -57,15 +59,15 @@ class WebhookClient:
         except eventlet.Timeout as exc:
             if exc is not deadline:
                 raise
-            log.info("webhook to %s: no answer in %s s", url, self.timeout)
+            log.info("webhook to %s: no answer in %s s", where, self.timeout)
             raise TransientDeliveryError(NOT_DELIVERED, code="timeout") from None
         except (urllib3.exceptions.HTTPError, OSError, ssl.SSLError) as exc:
-            log.info("webhook to %s: %s", url, exc)
+            log.info("webhook to %s at %s: %s", where, address, exc)
             raise TransientDeliveryError(NOT_DELIVERED, code="connection") from None
         finally:
             deadline.cancel()
         if not 200 <= status < 300:
-            log.info("webhook to %s answered %s", url, status)
+            log.info("webhook to %s answered %s", where, status)
             # Only a receiver that proved its name with a public certificate earns its status code.
             said = f"{NOT_DELIVERED}: answered {status}" if target.scheme == "https" else NOT_DELIVERED
             raise TransientDeliveryError(said, code=str(status))
@@ -90,3 +92,10 @@ class WebhookClient:
             return response.status
         finally:
             pool.close()
+
+
+def _host_of(url):
+    try:
+        return urllib.parse.urlsplit(url).netloc.rpartition("@")[2] or "?"
+    except ValueError:
+        return "?"
