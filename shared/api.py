@@ -135,7 +135,10 @@ class WalkIns(Body):
 class WebhookSubscription(Body):
     """POST /api/webhooks: where an organizer's registration and attendance events are POSTed."""
 
-    url: StrictStr = Field(min_length=8, max_length=500)
+    # https to a public address, checked by notifications when subscribing and before each POST
+    # (services/notifications/webhook_addresses.py): it needs the resolver and WEBHOOK_ALLOW_PRIVATE
+    url: StrictStr = Field(min_length=8, max_length=500,
+                           description="An https URL whose host resolves to public addresses only.")
     # admin tokens name the organizer; an organizer's own staff subscribe for their organizer
     organizer: Optional[StrictStr] = Field(default=None, min_length=1, max_length=200)
 

@@ -44,6 +44,8 @@ DEFAULTS = {
     "WEBHOOK_TIMEOUT_SECONDS": "5",
     "WEBHOOK_MAX_ATTEMPTS": "20",
     "WEBHOOK_RETRY_BASE_SECONDS": "2",
+    # webhook URLs to loopback/private addresses, and plain http: for local tests only (SSRF)
+    "WEBHOOK_ALLOW_PRIVATE": "false",
     # concurrent workers of a service process: one number for all, or per service (others 10).
     # The gateway holds a worker per open HTTP request, notifications one per message on its way
     # to Twilio: both mostly wait, so they take many (README, Performance).

@@ -243,6 +243,9 @@ def start_system(tmp_path, database_urls=None, services=None, amqp_uri=None, mak
         **TWILIO_DOUBLE,
         "TWILIO_API_URL": f"http://127.0.0.1:{twilio_port}", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port),
         "LOG_LEVEL": "WARNING", "SMS_RATE_PER_SECOND": "0", "HANDLER_RETRY_DELAYS": "0.5,1,2",
+        # the webhook receivers of the tests listen on http://127.0.0.1; a held receiver is held by
+        # the test, not cut short by the time limit
+        "WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_TIMEOUT_SECONDS": "30",
         **(database_urls or {}), **settings,
     }
     log = open(tmp_path / "services.log", "a")

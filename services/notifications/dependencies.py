@@ -1,4 +1,4 @@
-"""Notifications' dependencies: its storage, and the SMS and email providers."""
+"""Notifications' dependencies: its storage, the SMS and email providers, webhook receivers."""
 import logging
 
 from nameko.constants import DEFAULT_MAX_WORKERS
@@ -8,6 +8,7 @@ from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
 from services.notifications.providers.sms import ConsoleSms, TwilioSms
 from services.notifications.providers.webhook import WebhookClient
 from services.notifications.storage import NotificationStore
+from services.notifications.webhook_delivery import Dispatcher
 from services.notifications.tables import processed_events
 from shared.storage import ServiceStorage
 from shared.webhooks import TWILIO_STATUS_PATH
@@ -63,10 +64,15 @@ class Providers(DependencyProvider):
 
 
 class WebhookReceivers(DependencyProvider):
-    """HTTP to organizers' webhook receivers."""
+    """HTTP to organizers' webhook receivers: which URLs may be subscribed, and a Dispatcher that
+    delivers each subscription on a greenthread of its own (stopped with the service)."""
 
     def setup(self):
-        self.client = WebhookClient(float(self.container.config["WEBHOOK_TIMEOUT_SECONDS"]))
+        config = self.container.config
+        self.client = WebhookClient(float(config["WEBHOOK_TIMEOUT_SECONDS"]),
+                                    allow_private=config["WEBHOOK_ALLOW_PRIVATE"].lower() in ("1", "true", "yes"))
+        self.dispatcher = Dispatcher(self.client, self.container.spawn_managed_thread,
+                                     int(config["WEBHOOK_MAX_ATTEMPTS"]), float(config["WEBHOOK_RETRY_BASE_SECONDS"]))
 
     def get_dependency(self, worker_ctx):
-        return self.client
+        return self.dispatcher

@@ -3,7 +3,7 @@ and every registration and attendance event a POST to its organizer's webhooks. 
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.notifications import delivery, messages, webhook_delivery
+from services.notifications import delivery, messages
 from services.notifications.dependencies import Notifications, Providers, WebhookReceivers
 from shared.activity import activity
 from shared.api import WebhookSubscription, parse_body
@@ -84,9 +84,7 @@ class NotificationsService:
     @timer(interval=1)
     def deliver_webhooks(self):
         """Organizers' webhook POSTs: new ones, and retries of receivers that were down."""
-        webhook_delivery.deliver_due(self.notifications.webhooks, self.receivers,
-                                     int(self.config["WEBHOOK_MAX_ATTEMPTS"]),
-                                     float(self.config["WEBHOOK_RETRY_BASE_SECONDS"]))
+        self.receivers.tick(self.notifications.webhooks)
 
     @timer(interval=3600, eager=True)  # at start too: a service restarted often still forgets
     def forget_ended(self):
@@ -118,7 +116,8 @@ class NotificationsService:
         if not organizer:
             raise ValidationFailed("Name the organizer whose events to send.",
                                    fields={"organizer": "required with an admin token"})
-        return self.notifications.webhooks.subscribe(organizer, subscription.url, created_by)
+        return self.notifications.webhooks.subscribe(organizer, self.receivers.check_url(subscription.url),
+                                                     created_by)
 
     @rpc
     def webhooks(self, organizer=None):

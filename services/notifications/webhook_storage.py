@@ -43,8 +43,9 @@ class WebhookStore:
         self.database = database
 
     def subscribe(self, organizer, url, created_by):
-        """A new subscription; its secret is in this answer and never again."""
-        row = {"id": str(uuid.uuid4()), "organizer": organizer, "url": rules.check_url(url),
+        """A new subscription to `url` (checked by the caller: WebhookClient.check_url); its secret
+        is in this answer and never again."""
+        row = {"id": str(uuid.uuid4()), "organizer": organizer, "url": url,
                "secret": rules.new_secret(), "created_by": created_by, "created_at": utcnow()}
         with self.database.transaction() as session:
             session.execute(webhooks.insert().values(**row))
@@ -92,24 +93,35 @@ class WebhookStore:
 
     # --- delivering ------------------------------------------------------------------------
 
-    def due(self, limit=200):
-        """(delivery id, webhook id) of deliveries waiting, oldest first, of live subscriptions."""
+    def due_subscriptions(self, limit=500):
+        """Ids of live subscriptions with a delivery waiting whose time has come."""
         with self.database.transaction() as session:
             return session.execute(
-                select(webhook_deliveries.c.id, webhook_deliveries.c.webhook_id)
+                select(webhook_deliveries.c.webhook_id).distinct()
                 .join(webhooks, webhooks.c.id == webhook_deliveries.c.webhook_id)
                 .where(webhook_deliveries.c.status == PENDING, webhook_deliveries.c.next_attempt_at <= utcnow(),
                        webhooks.c.revoked_at.is_(None))
-                .order_by(webhook_deliveries.c.created_at, webhook_deliveries.c.id).limit(limit)
-            ).all()
+                .limit(limit)
+            ).scalars().all()
 
-    def claim(self, delivery_id):
-        """The delivery with its URL and secret, leased to this worker; None if not due any more."""
+    def claim_next(self, webhook_id):
+        """The subscription's oldest waiting delivery with its URL and secret, leased to this worker;
+        None if it is not due (or another worker holds it). Only the oldest can be claimed, so a
+        subscription has one POST in flight at a time, in order, whichever process sends it."""
         now = utcnow()
         with self.database.transaction() as session:
+            oldest = session.execute(
+                select(webhook_deliveries.c.id, webhook_deliveries.c.next_attempt_at, webhooks.c.revoked_at)
+                .join(webhooks, webhooks.c.id == webhook_deliveries.c.webhook_id)
+                .where(webhook_deliveries.c.webhook_id == webhook_id, webhook_deliveries.c.status == PENDING)
+                .order_by(webhook_deliveries.c.created_at, webhook_deliveries.c.id).limit(1)
+            ).mappings().first()
+            if oldest is None or oldest["revoked_at"] is not None or oldest["next_attempt_at"] > now:
+                return None
+            # the same condition again as the update's own: of two workers, one wins
             claimed = session.execute(
                 update(webhook_deliveries)
-                .where(webhook_deliveries.c.id == delivery_id, webhook_deliveries.c.status == PENDING,
+                .where(webhook_deliveries.c.id == oldest["id"], webhook_deliveries.c.status == PENDING,
                        webhook_deliveries.c.next_attempt_at <= now)
                 .values(next_attempt_at=now + LEASE, attempts=webhook_deliveries.c.attempts + 1)
                 .returning(*webhook_deliveries.c)
@@ -117,7 +129,7 @@ class WebhookStore:
             if claimed is None:
                 return None
             webhook = session.execute(select(webhooks.c.url, webhooks.c.secret)
-                                      .where(webhooks.c.id == claimed["webhook_id"])).mappings().one()
+                                      .where(webhooks.c.id == webhook_id)).mappings().one()
         return {**claimed, **webhook}
 
     def delivered(self, delivery_id):
