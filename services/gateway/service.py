@@ -4,7 +4,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import access, openapi, roster, stats
 from services.gateway.activity import ActivityHub
-from services.gateway.dependencies import Service, SignUps, StaffAuth, TwilioSignature
+from services.gateway.dependencies import RateLimits, Service, SignUps, StaffAuth, TwilioSignature
 from services.gateway.http import http, json_body, json_response
 from shared.errors import NotFound, ValidationFailed
 from shared.webhooks import TWILIO_STATUS_PATH, TWILIO_STATUSES
@@ -44,6 +44,7 @@ class GatewayService:
     auth = StaffAuth()
     twilio_signature = TwilioSignature()
     activity = ActivityHub()
+    limits = RateLimits()
 
     # --- health and documentation ----------------------------------------------------------
 
@@ -118,7 +119,9 @@ class GatewayService:
         # With a staff token it is an assisted sign-up: staff sign a resident up on their behalf.
         staff = self.auth.staff(request)
         assisted_by = {field: staff.get(field) for field in ("id", "name", "phone", "email")} if staff else None
-        answer = self.sign_ups.register(event_id, body, idempotency_key=key, assisted_by=assisted_by)
+        client_ref = self.limits.sign_up(request, event_id, body, staff)
+        answer = self.sign_ups.register(event_id, body, idempotency_key=key, assisted_by=assisted_by,
+                                        client_ref=client_ref)
         registration = answer["registration"]
         if answer["repeat_of"] is None:
             return json_response(_signup_answer(registration), status=201)
@@ -131,15 +134,18 @@ class GatewayService:
 
     @http("GET", "/api/registrations/<string:cancel_code>")
     def get_registration(self, request, cancel_code):
+        self.limits.code_use(request)
         return json_response(self.registration.get_registration(cancel_code))
 
     @http("DELETE", "/api/registrations/<string:cancel_code>")
     def cancel_registration(self, request, cancel_code):
+        self.limits.code_use(request)
         return json_response(self.registration.cancel(cancel_code))
 
     @http("POST", "/api/registrations/<string:cancel_code>/erase")
     def erase_registration(self, request, cancel_code):
         """The registrant's own erasure: cancelled if still active, name and contacts gone."""
+        self.limits.code_use(request)
         return json_response(self.registration.erase(cancel_code))
 
     # --- staff at work -----------------------------------------------------------------------
