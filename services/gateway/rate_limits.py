@@ -10,6 +10,7 @@ Counts live in the `limits` library's storage (RATE_LIMIT_STORAGE_URL): `memory:
 gateway, `redis://…` shared by every gateway copy. Moving windows: a burst at the turn of a minute
 gets no second allowance.
 """
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -95,6 +96,20 @@ def requested_seats(body):
     return seats if type(seats) is int and 1 <= seats <= 100 else 1
 
 
+class Admission:
+    """A sign-up let through: its `client_ref`, and the seats it holds of its address's cap."""
+
+    def __init__(self, client_ref):
+        self.client_ref = client_ref
+        self.seats = None  # gives the held seats back; None when none are held
+
+    def release(self):
+        """The sign-up took no seats (it failed, or repeated an earlier one): give them back."""
+        give_back, self.seats = self.seats, None
+        if give_back is not None:
+            give_back()
+
+
 class Limits:
     """The limits of one gateway process over a shared storage. `enabled` False (RATE_LIMITS=off)
     counts nothing; the client reference is computed either way."""
@@ -115,40 +130,71 @@ class Limits:
             raise ValueError(f"RATE_LIMIT_SIGNUPS / RATE_LIMIT_CODES: {exc}")
         seats = int(config["SEATS_PER_ADDRESS_PER_EVENT"])
         self.seat_cap = RateLimitItemPerDay(seats, SEAT_WINDOW_DAYS) if seats > 0 else None
-        self.limiter = (MovingWindowRateLimiter(storage_from_string(config["RATE_LIMIT_STORAGE_URL"]))
-                        if self.enabled else None)
+        self.storage = storage_from_string(config["RATE_LIMIT_STORAGE_URL"]) if self.enabled else None
+        self.limiter = MovingWindowRateLimiter(self.storage) if self.enabled else None
 
     def client(self, request):
         """The client key of `request` (see client_key)."""
         return client_key(client_address(request.remote_addr, request.headers.get("X-Forwarded-For"),
                                          self.networks))
 
+    @contextlib.contextmanager
     def sign_up(self, request, event_id, body, staff):
-        """Count a sign-up against its address; returns its client reference (None for staff,
-        who sign residents up on their behalf and are not limited). TooManyRequests when over."""
+        """Count a sign-up against its address, around the sign-up itself: yields its Admission
+        (with the client reference; None for staff, who sign residents up on their behalf and
+        are not limited). TooManyRequests when over a limit. Seats of a sign-up that fails, or
+        that `release`s them (a repeat takes none), go back to the address's allowance."""
         if staff is not None:
-            return None
+            yield Admission(None)
+            return
         key = self.client(request)
         self._hit("sign-ups", self.sign_up_rates, key)
-        if self.seat_cap is not None:
-            self._hit("seats", [self.seat_cap], key, event_id, cost=requested_seats(body),
-                      message="This address has booked as many seats of this event as one may; "
-                              "ask the organizer for more.", code="too_many_seats")
-        return client_ref(self.secret, key)
+        admission = Admission(client_ref(self.secret, key))
+        if self.seat_cap is not None and self.storage is not None:
+            admission.seats = self._hold_seats(self.seat_cap.key_for("seats", key, event_id), requested_seats(body))
+        try:
+            yield admission
+        except BaseException:
+            admission.release()
+            raise
+
+    def _hold_seats(self, counter, seats):
+        """Add `seats` to the address's seats of the event unless that passes the cap; a
+        function that gives them back, or None when nothing was counted. Added first and given
+        back when over, so that concurrent requests can never together pass the cap."""
+        expiry = self.seat_cap.get_expiry()
+        try:
+            held = self.storage.incr(counter, expiry, amount=seats)
+            if held > self.seat_cap.amount:
+                self.storage.incr(counter, expiry, amount=-seats)
+                retry_after = max(1, math.ceil(self.storage.get_expiry(counter) - time.time()))
+            else:
+                return lambda: self._give_back(counter, expiry, seats)
+        except Exception:
+            log.exception("rate-limit storage unreachable: seats not counted")
+            return None
+        raise TooManyRequests("This address has booked as many seats of this event as one may; "
+                              "ask the organizer for more.", retry_after=retry_after, code="too_many_seats")
+
+    def _give_back(self, counter, expiry, seats):
+        try:
+            self.storage.incr(counter, expiry, amount=-seats)
+        except Exception:
+            log.exception("rate-limit storage unreachable: seats not given back")
 
     def code_use(self, request):
         """Count a look-up, cancel or erase by code against its address (guessing codes is slow)."""
         self._hit("codes", self.code_rates, self.client(request))
 
-    def _hit(self, kind, items, key, *more, cost=1, message=None, code=None):
+    def _hit(self, kind, items, key):
         if self.limiter is None:
             return
         try:
             for item in items:
-                if not self.limiter.hit(item, kind, key, *more, cost=cost):
-                    reset_at = self.limiter.get_window_stats(item, kind, key, *more).reset_time
-                    raise TooManyRequests(message or "Too many requests from this address; try again later.",
-                                          retry_after=max(1, math.ceil(reset_at - time.time())), code=code)
+                if not self.limiter.hit(item, kind, key):
+                    reset_at = self.limiter.get_window_stats(item, kind, key).reset_time
+                    raise TooManyRequests("Too many requests from this address; try again later.",
+                                          retry_after=max(1, math.ceil(reset_at - time.time())))
         except TooManyRequests:
             raise
         except Exception:

@@ -119,9 +119,11 @@ class GatewayService:
         # With a staff token it is an assisted sign-up: staff sign a resident up on their behalf.
         staff = self.auth.staff(request)
         assisted_by = {field: staff.get(field) for field in ("id", "name", "phone", "email")} if staff else None
-        client_ref = self.limits.sign_up(request, event_id, body, staff)
-        answer = self.sign_ups.register(event_id, body, idempotency_key=key, assisted_by=assisted_by,
-                                        client_ref=client_ref)
+        with self.limits.sign_up(request, event_id, body, staff) as admission:
+            answer = self.sign_ups.register(event_id, body, idempotency_key=key, assisted_by=assisted_by,
+                                            client_ref=admission.client_ref)
+            if answer["repeat_of"] is not None:
+                admission.release()  # no seats taken
         registration = answer["registration"]
         if answer["repeat_of"] is None:
             return json_response(_signup_answer(registration), status=201)

@@ -15,7 +15,7 @@ from services.gateway.rate_limits import (
     trusted_networks,
 )
 from shared.config import service_config
-from shared.errors import TooManyRequests
+from shared.errors import TooManyRequests, ValidationFailed
 
 PROXIES = trusted_networks("10.0.0.1, 192.168.0.0/16, fd00::/8")
 
@@ -40,7 +40,8 @@ def test_a_trusted_proxy_is_believed_and_addresses_the_client_wrote_further_left
 
 
 def test_a_garbled_forwarded_entry_stops_the_walk_at_the_last_good_address():
-    assert client_address("10.0.0.1", "junk", PROXIES) == "10.0.0.1"
+    # what lies left of a garbled entry cannot be told apart from what the client wrote
+    assert client_address("10.0.0.1", "198.51.100.1, junk", PROXIES) == "10.0.0.1"
 
 
 def test_an_ipv4_client_on_an_ipv6_socket_is_that_ipv4_client():
@@ -81,33 +82,57 @@ def test_code_uses_over_the_limit_answer_429_with_retry_after():
     limiter.code_use(request_from("203.0.113.10"))  # another address has its own count
 
 
+def sign_up(limiter, request, event_id, body, staff=None, fails=False):
+    """A sign-up through the limiter, as the gateway makes it; `fails`: registration refuses it.
+    Returns its client reference."""
+    try:
+        with limiter.sign_up(request, event_id, body, staff) as admission:
+            if fails:
+                raise ValidationFailed("The contact details are not usable.")
+            return admission.client_ref
+    except ValidationFailed:
+        return None
+
+
 def test_rate_limits_off_counts_nothing():
     limiter = limits(RATE_LIMITS="off", RATE_LIMIT_CODES="1/minute", SEATS_PER_ADDRESS_PER_EVENT="1")
     for _ in range(5):
         limiter.code_use(request_from("203.0.113.9"))
-        assert limiter.sign_up(request_from("203.0.113.9"), "e-1", {"seats": 5}, staff=None)
+        assert sign_up(limiter, request_from("203.0.113.9"), "e-1", {"seats": 5})
 
 
 def test_one_address_takes_at_most_the_cap_of_seats_of_an_event():
     limiter = limits(SEATS_PER_ADDRESS_PER_EVENT="10")
     bot = request_from("203.0.113.9")
-    limiter.sign_up(bot, "e-1", {"seats": 5}, staff=None)
-    limiter.sign_up(bot, "e-1", {"seats": 3}, staff=None)
+    sign_up(limiter, bot, "e-1", {"seats": 5})
+    sign_up(limiter, bot, "e-1", {"seats": 3})
     with pytest.raises(TooManyRequests) as refused:
-        limiter.sign_up(bot, "e-1", {"seats": 5}, staff=None)
-    assert refused.value.code == "too_many_seats"
+        sign_up(limiter, bot, "e-1", {"seats": 5})
+    assert refused.value.code == "too_many_seats" and int(refused.value.headers["Retry-After"]) > 29 * 24 * 3600
     # the refused five were not counted: two more still fit, and then none
-    limiter.sign_up(bot, "e-1", {"seats": 2}, staff=None)
+    sign_up(limiter, bot, "e-1", {"seats": 2})
     with pytest.raises(TooManyRequests):
-        limiter.sign_up(bot, "e-1", {}, staff=None)
-    limiter.sign_up(bot, "e-2", {"seats": 5}, staff=None)  # another event
+        sign_up(limiter, bot, "e-1", {})
+    sign_up(limiter, bot, "e-2", {"seats": 5})  # another event
+
+
+def test_seats_of_a_sign_up_that_fails_or_repeats_go_back_to_the_address():
+    limiter = limits(SEATS_PER_ADDRESS_PER_EVENT="5")
+    resident = request_from("203.0.113.9")
+    for _ in range(3):  # a typo in the phone number, three times
+        sign_up(limiter, resident, "e-1", {"seats": 5}, fails=True)
+    with limiter.sign_up(resident, "e-1", {"seats": 5}, None) as admission:
+        admission.release()  # registration answered: already registered
+    sign_up(limiter, resident, "e-1", {"seats": 5})
+    with pytest.raises(TooManyRequests):
+        sign_up(limiter, resident, "e-1", {"seats": 1})
 
 
 def test_staff_sign_ups_are_not_limited_and_carry_no_client_ref():
     limiter = limits(SEATS_PER_ADDRESS_PER_EVENT="1", RATE_LIMIT_SIGNUPS="1/minute")
     for _ in range(3):
-        assert limiter.sign_up(request_from("203.0.113.9"), "e-1", {"seats": 5}, staff={"id": "s-1"}) is None
-    assert limiter.sign_up(request_from("203.0.113.9"), "e-1", {}, staff=None) == client_ref(b"s" * 32, "203.0.113.9")
+        assert sign_up(limiter, request_from("203.0.113.9"), "e-1", {"seats": 5}, staff={"id": "s-1"}) is None
+    assert sign_up(limiter, request_from("203.0.113.9"), "e-1", {}) == client_ref(b"s" * 32, "203.0.113.9")
 
 
 def test_two_gateways_share_their_counts_through_redis():
@@ -116,7 +141,8 @@ def test_two_gateways_share_their_counts_through_redis():
         redis.Redis.from_url("redis://127.0.0.1:6379", socket_timeout=1).ping()
     except redis.RedisError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    settings = {"RATE_LIMIT_STORAGE_URL": "redis://127.0.0.1:6379", "RATE_LIMIT_CODES": "4/minute"}
+    settings = {"RATE_LIMIT_STORAGE_URL": "redis://127.0.0.1:6379", "RATE_LIMIT_CODES": "4/minute",
+                "SEATS_PER_ADDRESS_PER_EVENT": "6"}
     first, second = limits(**settings), limits(**settings)
     # an address of its own each run, so that earlier runs' counts do not matter
     address = f"2001:db8:{uuid.uuid4().int % 65536:x}::1"
@@ -124,3 +150,8 @@ def test_two_gateways_share_their_counts_through_redis():
         gateway.code_use(request_from(address))
     with pytest.raises(TooManyRequests):
         second.code_use(request_from(address))
+    # and the seats of an event taken from one address
+    event_id = str(uuid.uuid4())
+    sign_up(first, request_from(address), event_id, {"seats": 4})
+    with pytest.raises(TooManyRequests):
+        sign_up(second, request_from(address), event_id, {"seats": 3})
