@@ -59,8 +59,11 @@ REGISTRATION = {
         "messages": {"type": "array", "description": "staff only: each message about the registration",
                      "items": {"type": "object", "properties": {
                          "template": {"type": "string"}, "channel": {"enum": ["sms", "email"]},
-                         "status": {"enum": ["created", "sending", "sent", "delivered", "undelivered", "failed"]},
-                         "error_code": {"type": ["string", "null"]}}}},
+                         "status": {"enum": ["created", "sending", "sent", "delivered", "undelivered", "failed",
+                                             "capped"],
+                                    "description": "capped: over MESSAGES_PER_NUMBER_PER_DAY, never sent"},
+                         "error_code": {"type": ["string", "null"], "description": "the provider's code, or why "
+                                        "held: messages_per_number_per_day, sms_daily_budget (waits for the next day)"}}}},
     },
 }
 
@@ -129,8 +132,13 @@ def _errors(*codes):
     meaning = {400: "malformed request", 401: "no or unknown staff token",
                403: "another organizer's (staff reach their own organizer's only)", 404: "not found",
                409: "refused by the event's state", 413: "body too large", 415: "body is not JSON",
-               422: "invalid fields", 503: "a service did not answer"}
-    return {str(code): {"description": meaning[code], **_json(_ref("Error"))} for code in codes}
+               422: "invalid fields", 503: "a service did not answer",
+               429: "over a limit of the client's address (`too_many_requests`; for sign-ups also `too_many_seats`: "
+                    "the seats one address may book of an event); nothing was done, try again after Retry-After"}
+    return {str(code): {"description": meaning[code], **_json(_ref("Error")),
+                        **({"headers": {"Retry-After": {"description": "seconds to wait",
+                                                        "schema": {"type": "integer"}}}} if code == 429 else {})}
+            for code in codes}
 
 
 STAFF = [{"bearer": []}]
@@ -201,7 +209,7 @@ def document():
                          "requestBody": {"required": True, **_json(_ref("SignUp"))},
                          "responses": {"201": {"description": "registered", **_json(_ref("SignUpAnswer"))},
                                        "200": {"description": "already registered", **_json(_ref("SignUpAnswer"))},
-                                       **_errors(400, 404, 409, 413, 415, 422)}},
+                                       **_errors(400, 404, 409, 413, 415, 422, 429)}},
                 "get": {"summary": "Who is coming; as CSV for a spreadsheet with ?format=csv or Accept: text/csv",
                         "security": STAFF,
                         "parameters": [EVENT_ID, {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}}],
@@ -244,7 +252,7 @@ def document():
             "/api/registrations/{cancel_code}/erase": {
                 "post": {"summary": "Erase your own data now: cancelled if still active, name and contacts gone",
                          "parameters": [CODE],
-                         "responses": {"200": {"description": "erased"}, **_errors(404)}},
+                         "responses": {"200": {"description": "erased"}, **_errors(404, 429)}},
             },
             "/api/stats": {
                 "get": {"summary": "Counts without personal data per municipality and organizer, for events "
@@ -289,10 +297,10 @@ def document():
             "/api/registrations/{cancel_code}": {
                 "get": {"summary": "Your own registration", "parameters": [CODE],
                         "responses": {"200": {"description": "registration", **_json(_ref("Registration"))},
-                                      **_errors(404)}},
+                                      **_errors(404, 429)}},
                 "delete": {"summary": "Cancel your own registration (twice is harmless)", "parameters": [CODE],
                            "responses": {"200": {"description": "cancelled", **_json(_ref("Registration"))},
-                                         **_errors(404)}},
+                                         **_errors(404, 429)}},
             },
         },
     }
