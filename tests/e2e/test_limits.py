@@ -148,3 +148,30 @@ def test_a_retried_or_refused_sign_up_does_not_use_up_the_address_s_seats(limite
     assert typo.status_code == 422
     # the family's second group still fits under the cap of 10
     assert sign_up(family, event["id"], {"name": "Eero", "phone": "0401230011", "seats": 5}).status_code == 201
+
+
+def test_past_the_daily_sms_budget_anonymous_sms_wait_and_the_admin_is_told_once(tmp_path):
+    system, stop = start_system(tmp_path, SMS_DAILY_BUDGET="2", MESSAGES_PER_NUMBER_PER_DAY="5",
+                                ADMIN_EMAIL="valvoja@example.fi")
+    try:
+        event = create_event(system, title={"fi": "Budjetti"})
+        for n in range(4):
+            assert sign_up(system, event["id"], {"name": "Maija", "phone": f"04012300{20 + n}"}).status_code == 201
+
+        def roster_messages():
+            roster = system.call("GET", f"/api/events/{event['id']}/registrations", staff=True).json()
+            found = [m for r in roster for m in r["messages"]]
+            return found if len(found) == 4 and all(m["status"] not in ("sending",) for m in found) else None
+
+        told = wait_until(roster_messages, timeout=30, message="every message recorded")
+        waiting = [m for m in told if m["status"] == "created"]
+        assert [m["error_code"] for m in waiting] == ["sms_daily_budget"] * 2
+        [notice] = system.mail.wait_for(1)
+        assert notice["rcpt_tos"] == ["valvoja@example.fi"] and "SMS_DAILY_BUDGET" in notice["text"]
+        assert len(system.sms.all()) == 2
+        # staff's messages still go: calling the event off tells everyone now (the two waiting too)
+        assert system.call("POST", f"/api/events/{event['id']}/cancel", staff=True).status_code == 200
+        system.sms.wait_for(6)
+        assert len(system.mail.all()) == 1
+    finally:
+        stop()
