@@ -13,18 +13,19 @@ phone). Counts are kept per Helsinki day in small tables: recipients only as has
 deleted (`forget_past`).
 """
 import datetime
+import functools
 import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from services.notifications import messages
 from services.notifications.tables import notifications, recipient_days, sms_budget_days
 from services.notifications.timefmt import HELSINKI
-from shared.database import insert_ignoring_conflict
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +80,20 @@ class Held:
     error_message: str
 
 
+@functools.lru_cache(maxsize=None)
+def _count_one(dialect, table, counter):
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    key = [column.name for column in table.primary_key]
+    return insert.on_conflict_do_update(index_elements=key, set_={counter: table.c[counter] + 1},
+                                        where=table.c[counter] < bindparam("limit"))
+
+
 def _take_one(session, table, key, counter, limit):
     """Add one to the day's counter unless it has reached `limit`; True if it had room. One
-    conditional update, so concurrent workers and processes never overshoot."""
-    insert_ignoring_conflict(session, table, {**key, counter: 0}, list(key))
-    where = [table.c[name] == value for name, value in key.items()]
-    return session.execute(update(table).where(*where, table.c[counter] < limit)
-                           .values({counter: table.c[counter] + 1})).rowcount == 1
+    statement (an insert, or a conditional update of the row there), so concurrent workers and
+    processes never overshoot."""
+    statement = _count_one(session.dialect.name, table, counter)
+    return session.execute(statement, {**key, counter: 1, "limit": limit}).rowcount == 1
 
 
 class Pacing:
