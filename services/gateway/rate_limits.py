@@ -7,8 +7,9 @@ anything further left was written by the client and proves nothing). IPv6 client
 the block one subscriber is given, so that hopping within it does not escape the limits.
 
 Counts live in the `limits` library's storage (RATE_LIMIT_STORAGE_URL): `memory://` for one
-gateway, `redis://…` shared by every gateway copy. Moving windows: a burst at the turn of a minute
-gets no second allowance.
+gateway, `redis://…` shared by every gateway copy. Request rates use moving windows (a burst at
+the turn of a minute gets no second allowance); seats are a counter per address and event that
+a refused or repeated sign-up gives back to.
 """
 import contextlib
 import hashlib

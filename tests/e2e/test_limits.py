@@ -11,6 +11,8 @@ from tests.conftest import wait_until
 from tests.e2e.helpers import create_event, sign_up
 from tests.system import STAFF_TOKEN, start_system
 
+pytestmark = pytest.mark.e2e
+
 PROXY = "127.0.0.2"
 CODES_PER_MINUTE = 10
 SEAT_CAP = 10

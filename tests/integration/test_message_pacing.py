@@ -4,7 +4,6 @@ import datetime as dt
 import logging
 import uuid
 
-import pytest
 from sqlalchemy import select
 
 from services.notifications.messages import render
