@@ -155,3 +155,11 @@ def test_two_gateways_share_their_counts_through_redis():
     sign_up(first, request_from(address), event_id, {"seats": 4})
     with pytest.raises(TooManyRequests):
         sign_up(second, request_from(address), event_id, {"seats": 3})
+
+
+def test_an_unreachable_storage_lets_residents_through_and_says_so(caplog):
+    limiter = limits(RATE_LIMIT_STORAGE_URL="redis://127.0.0.1:1", RATE_LIMIT_CODES="1/minute")
+    for _ in range(3):
+        limiter.code_use(request_from("203.0.113.9"))
+        assert sign_up(limiter, request_from("203.0.113.9"), "e-1", {"seats": 5})
+    assert "rate-limit storage unreachable" in caplog.text
