@@ -29,7 +29,7 @@ DEFAULTS = {
     "SMTP_STARTTLS": "false",
     "STAFF_BOOTSTRAP_TOKEN": "",
     # Numbers with a +country code are accepted only from these regions (SMS-pumping fraud).
-    "SMS_ALLOWED_REGIONS": "FI,AX,SE,NO,EE,RU",
+    "SMS_ALLOWED_REGIONS": "FI,AX",
     "PROVIDER_TIMEOUT_SECONDS": "10",
     # Twilio's limit for one long-code sender, shared by every notifications process; 0: no limit
     "SMS_RATE_PER_SECOND": "1",
@@ -54,6 +54,25 @@ DEFAULTS = {
     # it owns the HTTP port)
     "SERVICE_COPIES": "",
     "LOG_LEVEL": "INFO",
+    # Limits per client address (README, Security): `off` for load tests; counts kept in the
+    # `limits` library's storage, `redis://host:6379` to share them between gateway copies.
+    "RATE_LIMITS": "on",
+    "RATE_LIMIT_STORAGE_URL": "memory://",
+    # proxies whose X-Forwarded-For is believed: addresses or CIDR blocks, comma-separated
+    "TRUSTED_PROXIES": "",
+    "RATE_LIMIT_SIGNUPS": "10/minute;60/hour",
+    # look-ups, cancels and erases by code, together: each one is a guess at a code
+    "RATE_LIMIT_CODES": "20/minute;100/hour",
+    # seats of one event one address may book in 30 days (staff tokens exempt); 0: no cap
+    "SEATS_PER_ADDRESS_PER_EVENT": "10",
+    # key of the hash that stands for a sign-up's address (`client_ref`); shared by gateway copies
+    "CLIENT_REF_SECRET": "",
+    # messages to one phone or email a Helsinki day caused by anonymous requests; 0: no cap
+    "MESSAGES_PER_NUMBER_PER_DAY": "5",
+    # SMS a Helsinki day caused by anonymous requests; past it they wait for the next day; 0: none
+    "SMS_DAILY_BUDGET": "2000",
+    # told by email (as well as an ERROR log line) when the SMS budget runs out
+    "ADMIN_EMAIL": "",
 }
 
 DATABASE_URL_NAMES = {

@@ -83,3 +83,14 @@ class UnsupportedMediaType(YhdessaError):
 class ServiceUnavailable(YhdessaError):
     http_status = 503
     default_code = "service_unavailable"
+
+
+class TooManyRequests(YhdessaError):
+    """Over a limit of the client's address (gateway only); `Retry-After` says when to try again."""
+
+    http_status = 429
+    default_code = "too_many_requests"
+
+    def __init__(self, message, retry_after, code=None):
+        super().__init__(message, code)
+        self.headers = {"Retry-After": str(retry_after)}

@@ -246,6 +246,9 @@ def start_system(tmp_path, database_urls=None, services=None, amqp_uri=None, mak
         # the webhook receivers of the tests listen on http://127.0.0.1; a held receiver is held by
         # the test, not cut short by the time limit
         "WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_TIMEOUT_SECONDS": "30",
+        # hundreds of sign-ups from 127.0.0.1 and one number reused by many tests: the limits
+        # against abuse are off unless a test turns them on (tests/e2e/test_limits.py)
+        "RATE_LIMITS": "off", "MESSAGES_PER_NUMBER_PER_DAY": "0", "SMS_DAILY_BUDGET": "0",
         **(database_urls or {}), **settings,
     }
     log = open(tmp_path / "services.log", "a")

@@ -9,6 +9,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from twilio.request_validator import RequestValidator
 
+from services.gateway.rate_limits import Limits
 from shared.batching import Batcher
 from shared.errors import Forbidden, ServiceUnavailable, Unauthorized
 
@@ -80,10 +81,12 @@ class _SignUpDesk:
     def __init__(self, batcher, worker_ctx, timeout):
         self.batcher, self.worker_ctx, self.timeout = batcher, worker_ctx, timeout
 
-    def register(self, event_id, data, idempotency_key=None, assisted_by=None):
-        """As registration's `register`: {"registration", "repeat_of"}, or its error raised."""
+    def register(self, event_id, data, idempotency_key=None, assisted_by=None, client_ref=None):
+        """As registration's `register`: {"registration", "repeat_of"}, or its error raised.
+        `client_ref`: the keyed hash of the sign-up's address (None for staff-assisted ones)."""
         return self.batcher.submit(self.worker_ctx, {
             "event_id": event_id, "data": data, "idempotency_key": idempotency_key, "assisted_by": assisted_by,
+            "client_ref": client_ref,
         }, self.timeout)
 
 
@@ -154,3 +157,13 @@ class TwilioSignature(DependencyProvider):
         url = self.public_base_url + request.full_path.rstrip("?")
         if not (self.validator and signature and self.validator.validate(url, request.form.to_dict(), signature)):
             raise Forbidden("The request is not signed by Twilio.", code="bad_signature")
+
+
+class RateLimits(DependencyProvider):
+    """Limits per client address (rate_limits.py), over the storage every gateway copy shares."""
+
+    def setup(self):
+        self.limits = Limits(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.limits

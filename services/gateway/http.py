@@ -25,7 +25,7 @@ def json_response(payload, status=200, headers=None):
 
 
 def error_response(error):
-    return json_response(error.as_json(), status=error.http_status)
+    return json_response(error.as_json(), status=error.http_status, headers=getattr(error, "headers", None))
 
 
 def json_body(request):

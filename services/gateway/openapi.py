@@ -65,8 +65,11 @@ REGISTRATION = {
         "messages": {"type": "array", "description": "staff only: each message about the registration",
                      "items": {"type": "object", "properties": {
                          "template": {"type": "string"}, "channel": {"enum": ["sms", "email"]},
-                         "status": {"enum": ["created", "sending", "sent", "delivered", "undelivered", "failed"]},
-                         "error_code": {"type": ["string", "null"]}}}},
+                         "status": {"enum": ["created", "sending", "sent", "delivered", "undelivered", "failed",
+                                             "capped"],
+                                    "description": "capped: over MESSAGES_PER_NUMBER_PER_DAY, never sent"},
+                         "error_code": {"type": ["string", "null"], "description": "the provider's code, or why "
+                                        "held: messages_per_number_per_day, sms_daily_budget (waits for the next day)"}}}},
     },
 }
 
@@ -135,8 +138,13 @@ def _errors(*codes):
     meaning = {400: "malformed request", 401: "no or unknown staff token",
                403: "another organizer's (staff reach their own organizer's only)", 404: "not found",
                409: "refused by the event's state", 413: "body too large", 415: "body is not JSON",
-               422: "invalid fields", 503: "a service did not answer"}
-    return {str(code): {"description": meaning[code], **_json(_ref("Error"))} for code in codes}
+               422: "invalid fields", 503: "a service did not answer",
+               429: "over a limit of the client's address (`too_many_requests`; for sign-ups also `too_many_seats`: "
+                    "the seats one address may book of an event); nothing was done, try again after Retry-After"}
+    return {str(code): {"description": meaning[code], **_json(_ref("Error")),
+                        **({"headers": {"Retry-After": {"description": "seconds to wait",
+                                                        "schema": {"type": "integer"}}}} if code == 429 else {})}
+            for code in codes}
 
 
 STAFF = [{"bearer": []}]
@@ -219,7 +227,7 @@ def document():
                                        "200": {"description": "a retry with the same Idempotency-Key, or (staff "
                                                               "tokens only) already registered",
                                                "headers": NO_STORE, **_json(_ref("SignUpAnswer"))},
-                                       **_errors(400, 404, 409, 413, 415, 422)}},
+                                       **_errors(400, 404, 409, 413, 415, 422, 429)}},
                 "get": {"summary": "Who is coming; as CSV for a spreadsheet with ?format=csv or Accept: text/csv",
                         "security": STAFF,
                         "parameters": [EVENT_ID, {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
@@ -272,7 +280,7 @@ def document():
             "/api/registrations/{cancel_code}/erase": {
                 "post": {"summary": "Erase your own data now: cancelled if still active, name and contacts gone",
                          "parameters": [CODE],
-                         "responses": {"200": {"description": "erased", "headers": NO_STORE}, **_errors(404)}},
+                         "responses": {"200": {"description": "erased", "headers": NO_STORE}, **_errors(404, 429)}},
             },
             "/api/stats": {
                 "get": {"summary": "Counts without personal data per municipality and organizer, for events "
@@ -318,12 +326,12 @@ def document():
                 "get": {"summary": "Your own registration (phone and email masked)", "parameters": [CODE],
                         "responses": {"200": {"description": "registration", "headers": NO_STORE,
                                               **_json(_ref("Registration"))},
-                                      **_errors(404)}},
+                                      **_errors(404, 429)}},
                 "delete": {"summary": "Cancel your own registration (twice is harmless; phone and email masked)",
                            "parameters": [CODE],
                            "responses": {"200": {"description": "cancelled", "headers": NO_STORE,
                                                  **_json(_ref("Registration"))},
-                                         **_errors(404)}},
+                                         **_errors(404, 429)}},
             },
         },
     }

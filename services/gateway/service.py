@@ -4,7 +4,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import access, holder, openapi, roster, stats
 from services.gateway.activity import ActivityHub
-from services.gateway.dependencies import Service, SignUps, StaffAuth, TwilioSignature
+from services.gateway.dependencies import RateLimits, Service, SignUps, StaffAuth, TwilioSignature
 from services.gateway.http import http, json_body, json_response
 from shared.errors import NotFound, ValidationFailed
 from shared.webhooks import TWILIO_STATUS_PATH, TWILIO_STATUSES
@@ -45,6 +45,7 @@ class GatewayService:
     auth = StaffAuth()
     twilio_signature = TwilioSignature()
     activity = ActivityHub()
+    limits = RateLimits()
 
     # --- health and documentation ----------------------------------------------------------
 
@@ -119,7 +120,11 @@ class GatewayService:
         # With a staff token it is an assisted sign-up: staff sign a resident up on their behalf.
         staff = self.auth.staff(request)
         assisted_by = {field: staff.get(field) for field in ("id", "name", "phone", "email")} if staff else None
-        answer = self.sign_ups.register(event_id, body, idempotency_key=key, assisted_by=assisted_by)
+        with self.limits.sign_up(request, event_id, body, staff) as admission:
+            answer = self.sign_ups.register(event_id, body, idempotency_key=key, assisted_by=assisted_by,
+                                            client_ref=admission.client_ref)
+            if answer["repeat_of"] is not None:
+                admission.release()  # no seats taken
         registration = answer["registration"]
         # A person already registered who signs up again without a staff token is answered as a
         # new sign-up would be (registration decides; README, "Signing up twice").
@@ -136,15 +141,18 @@ class GatewayService:
 
     @http("GET", "/api/registrations/<string:cancel_code>")
     def get_registration(self, request, cancel_code):
+        self.limits.code_use(request)
         return json_response(holder.masked(self.registration.get_registration(cancel_code)), headers=holder.NO_STORE)
 
     @http("DELETE", "/api/registrations/<string:cancel_code>")
     def cancel_registration(self, request, cancel_code):
+        self.limits.code_use(request)
         return json_response(holder.masked(self.registration.cancel(cancel_code)), headers=holder.NO_STORE)
 
     @http("POST", "/api/registrations/<string:cancel_code>/erase")
     def erase_registration(self, request, cancel_code):
         """The registrant's own erasure: cancelled if still active, name and contacts gone."""
+        self.limits.code_use(request)
         return json_response(self.registration.erase(cancel_code), headers=holder.NO_STORE)
 
     # --- staff at work -----------------------------------------------------------------------

@@ -4,6 +4,7 @@ import logging
 from nameko.constants import DEFAULT_MAX_WORKERS
 from nameko.extensions import DependencyProvider
 
+from services.notifications.pacing import Pacing, PacingPolicy
 from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
 from services.notifications.providers.sms import ConsoleSms, TwilioSms
 from services.notifications.providers.webhook import WebhookClient
@@ -20,6 +21,15 @@ class Notifications(ServiceStorage):
     store_class = NotificationStore
     inbox = processed_events
     group_commits = True
+
+    def setup(self):
+        super().setup()
+        self.pacing = Pacing(PacingPolicy.from_config(self.container.config))
+
+    def get_dependency(self, worker_ctx):
+        store = super().get_dependency(worker_ctx)
+        store.pacing = self.pacing
+        return store
 
 
 class Channels:

@@ -139,3 +139,10 @@ def render(event_type, data):
     """The message a registration event becomes on the registrant's channel."""
     name = template_for(event_type, data)
     return render_sms(name, data) if data.channel == "sms" else render_email(name, data)
+
+
+def render_budget_notice(day, budget):
+    """What an admin reads when the day's SMS budget runs out (Finnish: staff; English inside)."""
+    language, template = _template(FALLBACK_LANGUAGE, "sms_budget")
+    context = {"day": day.strftime("%-d.%-m.%Y"), "budget": budget}
+    return Message("sms_budget", language, _block(template, "subject", context), _block(template, "email", context), "")

@@ -90,6 +90,7 @@ class NotificationsService:
     def forget_ended(self):
         """Retention: recipients and texts go RETENTION_DAYS after the event ends."""
         self.notifications.anonymise_ended(int(self.config["RETENTION_DAYS"]))
+        self.notifications.forget_past_pacing()
 
     @timer(interval=1)
     def send_due(self):

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import bindparam, func, or_, select, update
 
+from services.notifications import pacing as message_pacing
 from services.notifications import webhook_storage
 from services.notifications.tables import (
     erased_registrations,
@@ -44,6 +45,9 @@ MARK_SENT = update(notifications).where(
 
 
 class NotificationStore:
+    #: message_pacing.Pacing: caps and budget of messages anonymous requests cause (None: none)
+    pacing = None
+
     def __init__(self, database, group=None):
         self.database = database
         # a message's recording and its `sent` share their transaction with other workers' (a
@@ -69,7 +73,8 @@ class NotificationStore:
             if message is None or erased:
                 return None
             recipient = data.phone if data.channel == "sms" else data.email
-            return self._insert_claimed(session, envelope, data, data.channel, recipient, message)
+            held = self.pacing and self.pacing.check(session, envelope.type, data, data.channel, recipient, utcnow())
+            return self._insert_claimed(session, envelope, data, data.channel, recipient, message, held)
 
         return self.group.run(unit)
 
@@ -82,10 +87,11 @@ class NotificationStore:
                 return None
             return self._insert_claimed(session, envelope, data, channel, recipient, message)
 
-    def _insert_claimed(self, session, envelope, data, channel, recipient, message):
+    def _insert_claimed(self, session, envelope, data, channel, recipient, message, held=None):
         """A new message row, `sending` for the worker that records it: nobody else can see it
         before this transaction commits, so it is claimed as surely as by the conditional update,
-        one transaction sooner."""
+        one transaction sooner. `held` (message_pacing.Held): recorded as it says instead, and
+        None returned (nothing to send now)."""
         now = utcnow()
         row = {
             "id": str(uuid.uuid4()), "source_event_id": str(envelope.event_id),
@@ -95,8 +101,11 @@ class NotificationStore:
             "html": message.html or None, "status": SENDING, "attempts": 1, "next_attempt_at": now,
             "created_at": now, "updated_at": now,
         }
+        if held is not None:
+            row.update(status=held.status, attempts=0, next_attempt_at=held.until or now,
+                       error_code=held.error_code, error_message=held.error_message)
         session.execute(INSERT_MESSAGE, row)
-        return row
+        return None if held is not None else row
 
     def record_activity(self, envelope, data, activity):
         """An event that messages nobody but organizers' webhooks (attendance, walk-ins)."""
@@ -165,6 +174,11 @@ class NotificationStore:
             if blanked != body:
                 session.execute(update(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id)
                                 .values(body=blanked))
+
+    def forget_past_pacing(self):
+        """Retention of the pacing counts: past days' go (message_pacing.forget_past)."""
+        with self.database.transaction() as session:
+            message_pacing.forget_past(session, utcnow())
 
     def message_counts(self, event_ids):
         """{event id: {channel: messages}} for statistics."""

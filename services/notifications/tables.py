@@ -1,6 +1,6 @@
 """Notifications' own tables: one row per message, the events already handled, registrations
 erased, and organizers' webhooks with one row per webhook POST."""
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 from shared.database import UtcDateTime
 from shared.inbox import processed_events_table
@@ -101,4 +101,24 @@ send_rate = Table(
     metadata,
     Column("channel", String(8), primary_key=True),
     Column("next_at", UtcDateTime, nullable=False),
+)
+
+# Messages caused by anonymous requests, per recipient and Helsinki day, against
+# MESSAGES_PER_NUMBER_PER_DAY (pacing.py). The recipient only as a hash; past days are deleted.
+recipient_days = Table(
+    "recipient_days",
+    metadata,
+    Column("recipient_hash", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("messages", Integer, nullable=False),
+)
+
+# SMS caused by anonymous requests per Helsinki day, against SMS_DAILY_BUDGET; those held for a
+# later day are counted on that day. `admin_told_at`: when the admin heard the day's budget ran out.
+sms_budget_days = Table(
+    "sms_budget_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("sms", Integer, nullable=False),
+    Column("admin_told_at", UtcDateTime, nullable=True),
 )
