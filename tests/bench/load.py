@@ -21,6 +21,8 @@ import json  # noqa: E402
 import time  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
+from tests.e2e.helpers import resident_name  # noqa: E402
+
 
 def phone(number):
     return f"040{number:07d}"
@@ -31,7 +33,7 @@ def client(base_url, events, numbers, results):
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
     for number in numbers:
         event_id = events[number % len(events)]
-        body = json.dumps({"name": f"Asukas {number}", "phone": phone(number)})
+        body = json.dumps({"name": resident_name("Asukas", number), "phone": phone(number)})
         started = time.time()
         try:
             connection.request("POST", f"/api/events/{event_id}/registrations", body,
