@@ -130,6 +130,15 @@ def test_an_event_in_year_1_or_9999_is_refused(system, starts_at):
     refused(system.call("POST", "/api/events", staff=True, json=body), 422, "validation_error", "starts_at")
 
 
+@pytest.mark.parametrize("field", ["registration_opens_at", "registration_closes_at"])
+def test_a_registration_window_in_year_1_or_9999_is_refused(system, event, field):
+    moment = "0001-01-01T00:00:00+02:00" if field.endswith("opens_at") else "9999-12-31T23:00:00-05:00"
+    refused(system.call("POST", "/api/events", staff=True, json=event_body(**{field: moment})),
+            422, "validation_error", field)
+    refused(system.call("PATCH", f"/api/events/{event['id']}", staff=True, json={field: moment}),
+            422, "validation_error", field)
+
+
 def test_an_event_more_than_a_few_years_ahead_is_refused_and_cannot_be_moved_there(system, event):
     start = event_start(days=4 * 365)
     times = {"starts_at": start.isoformat(), "ends_at": (start + dt.timedelta(hours=2)).isoformat()}
