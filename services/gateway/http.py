@@ -55,16 +55,29 @@ def _refuse_constant(name):
     raise ValueError(f"{name} is not JSON")
 
 
-def _depth_exceeds(value, limit):
-    """Whether `value` nests lists and objects deeper than `limit` (iteratively: no recursion)."""
-    stack = [(value, 1)]
+def _too_deep():
+    return BadRequest(f"The body nests deeper than {MAX_JSON_DEPTH} levels.", code="too_deeply_nested")
+
+
+def _check_parsed(body):
+    """400 for JSON nesting deeper than MAX_JSON_DEPTH, or holding a lone surrogate ("\\ud800"
+    decodes to one: it is no text, and no database or answer should have to hold it). Walked
+    iteratively: no recursion."""
+    stack = [(body, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth > limit:
-                return True
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadRequest("The body holds a lone surrogate (\\ud800–\\udfff), which is not text.",
+                                 code="malformed_json")
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise _too_deep()
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
             stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return False
 
 
 def json_body(request):
@@ -82,13 +95,10 @@ def json_body(request):
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except RecursionError:
-        body, too_deep = None, True
+        raise _too_deep()
     except (UnicodeDecodeError, ValueError):
         raise BadRequest("The body is not valid JSON.", code="malformed_json")
-    else:
-        too_deep = _depth_exceeds(body, MAX_JSON_DEPTH)
-    if too_deep:
-        raise BadRequest(f"The body nests deeper than {MAX_JSON_DEPTH} levels.", code="too_deeply_nested")
+    _check_parsed(body)
     return body
 
 

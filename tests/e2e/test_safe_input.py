@@ -114,6 +114,16 @@ def test_json_nested_thousands_deep_is_a_400_on_every_json_endpoint(system, even
         refused(response, 400, "too_deeply_nested")
 
 
+@pytest.mark.parametrize("raw", [b'{"name": "Maija\\ud800", "phone": "0401234567"}', b'{"\\udfff": 1}',
+                                 b'{"name": "Maija", "phone": "0401234567", "seats": NaN}'])
+def test_json_that_is_not_text_or_not_json_is_a_400_and_nothing_is_written(system, event, raw):
+    before, people = messages(system), len(roster(system, event))
+    response = system.call("POST", f"/api/events/{event['id']}/registrations", data=raw,
+                           headers={"Content-Type": "application/json"})
+    refused(response, 400, "malformed_json")
+    assert len(roster(system, event)) == people and messages(system) == before
+
+
 @pytest.mark.parametrize("query, field", [
     ("limit=\u00b2", "limit"), ("offset=\u00b9", "offset"), ("limit=" + "9" * 5000, "limit"),
     ("from=0001-01-01", "from"), ("to=9999-12-31", "to"), ("q=%00", "q"),
