@@ -151,8 +151,9 @@ class JsonEndpoint(HttpRequestHandler):
                 raise _too_large()
             _check_request_text(request)
         except YhdessaError as exc:
-            return error_response(exc)
-        response = super().handle_request(request)
+            response = error_response(exc)
+        else:
+            response = super().handle_request(request)
         return self.policy.open_to_origin(request, response) if self.cors else response
 
     def response_from_exception(self, exc):
