@@ -54,7 +54,9 @@ def line(value):
 def paragraphs(value):
     """A text that may run over several lines (a description): NFC, line breaks as "\\n", tabs
     allowed, nothing else invisible."""
-    value = _normalised(value.replace("\r\n", "\n").replace("\r", "\n"))
+    for line_break in ("\r\n", "\r", "\u2028", "\u2029"):
+        value = value.replace(line_break, "\n")
+    value = _normalised(value)
     _refuse_invisible(value, allowed="\n\t")
     return value
 

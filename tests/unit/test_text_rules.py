@@ -73,7 +73,7 @@ def test_one_line_texts_refuse_line_breaks_control_zero_width_and_bidi_character
 
 def test_texts_are_nfc_normalised_and_descriptions_keep_their_lines():
     assert text.line(" Yo\u0308 puistossa ") == "Yö puistossa"
-    assert text.paragraphs("Ensin\r\nsitten\tnäin") == "Ensin\nsitten\tnäin"
+    assert text.paragraphs("Ensin\r\nsitten\tnäin\u2028loppu") == "Ensin\nsitten\tnäin\nloppu"
     with pytest.raises(ValueError):
         text.paragraphs("Ensin\u202e")
 
