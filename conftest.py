@@ -1,9 +1,3 @@
-"""Root conftest: eventlet must be monkey-patched before anything else is imported."""
-import warnings
-
-# Filter by message: naming eventlet's warning class would import eventlet too early.
-warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
-
-import eventlet  # noqa: E402
-
-eventlet.monkey_patch()
+"""Root conftest: eventlet is monkey-patched before anything else is imported, by tests/green.py,
+which pyproject.toml loads as the first pytest plugin."""
+import tests.green  # noqa: F401  (also when pytest runs without the project's addopts)

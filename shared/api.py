@@ -3,9 +3,10 @@
 The services validate with these models (so every frontend, not only the gateway, is held to
 them); the gateway uses the same models to publish its OpenAPI document.
 """
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -16,9 +17,49 @@ from pydantic import (
     field_validator,
 )
 
+from shared import text
 from shared.config import setting
 from shared.contacts import normalise_email, normalise_phone
 from shared.errors import ValidationFailed, validation_failed
+
+# Times outside these years are refused as input: converting them to UTC or formatting them in a
+# message overflows (year 1, year 9999). The catalog narrows event times further (model.py).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def _text(rule, max_length, min_length=0):
+    """A string field cleaned by one of shared/text.py's rules; its length checked again after
+    NFC normalisation (rarely, NFC lengthens a text)."""
+    def checked(value):
+        value = rule(value)
+        if len(value) > max_length:
+            raise ValueError(f"at most {max_length} characters")
+        if len(value) < min_length:
+            raise ValueError(f"at least {min_length} characters")
+        return value
+    return Annotated[StrictStr, Field(min_length=min_length, max_length=max_length), AfterValidator(checked)]
+
+
+def _plausible_year(moment):
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"a time between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return moment
+
+
+def one_line(max_length, min_length=0):
+    """A one-line text field (like pydantic's constr): titles, places, organizers."""
+    return _text(text.line, max_length, min_length)
+
+
+def paragraphs(max_length):
+    """A text field that may hold line breaks: descriptions."""
+    return _text(text.paragraphs, max_length)
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible_year)]
+PersonName = Annotated[StrictStr, Field(min_length=1, max_length=text.NAME_MAX_LENGTH,
+                                        description="letters of any script, spaces and -'. only"),
+                       AfterValidator(text.person_name)]
 
 
 def parse_body(schema, data):
@@ -37,31 +78,33 @@ class Body(BaseModel):
 
 
 class Translations(Body):
-    fi: StrictStr = Field(min_length=1, max_length=2000)
-    sv: Optional[StrictStr] = Field(default=None, max_length=2000)
-    en: Optional[StrictStr] = Field(default=None, max_length=2000)
+    """A title: one line in each language (it goes into email subjects and SMS)."""
+    fi: one_line(2000, min_length=1)
+    sv: Optional[one_line(2000)] = None
+    en: Optional[one_line(2000)] = None
 
 
 class OptionalTranslations(Body):
-    fi: Optional[StrictStr] = Field(default=None, max_length=5000)
-    sv: Optional[StrictStr] = Field(default=None, max_length=5000)
-    en: Optional[StrictStr] = Field(default=None, max_length=5000)
+    """A description: paragraphs in each language. A language given as null is removed."""
+    fi: Optional[paragraphs(5000)] = None
+    sv: Optional[paragraphs(5000)] = None
+    en: Optional[paragraphs(5000)] = None
 
 
 class EventFields(Body):
     title: Optional[Translations] = None
     description: Optional[OptionalTranslations] = None
-    municipality: Optional[StrictStr] = Field(default=None, min_length=1, max_length=100)
-    place: Optional[StrictStr] = Field(default=None, min_length=1, max_length=200)
-    address: Optional[StrictStr] = Field(default=None, max_length=200)
-    starts_at: Optional[AwareDatetime] = None
-    ends_at: Optional[AwareDatetime] = None
+    municipality: Optional[one_line(100, min_length=1)] = None
+    place: Optional[one_line(200, min_length=1)] = None
+    address: Optional[one_line(200)] = None
+    starts_at: Optional[Moment] = None
+    ends_at: Optional[Moment] = None
     capacity: Optional[StrictInt] = Field(default=None, ge=0, le=100000)
     waitlist_capacity: Optional[StrictInt] = Field(default=None, ge=0, le=100000)
     max_group_size: Optional[StrictInt] = Field(default=None, ge=1, le=100)
-    registration_opens_at: Optional[AwareDatetime] = None
-    registration_closes_at: Optional[AwareDatetime] = None
-    organizer: Optional[StrictStr] = Field(default=None, min_length=1, max_length=200)
+    registration_opens_at: Optional[Moment] = None
+    registration_closes_at: Optional[Moment] = None
+    organizer: Optional[one_line(200, min_length=1)] = None
     # The event's contact person, told by SMS or email when registration closes how many are
     # coming and how many wait. Staff see these; the public event does not show them.
     summary_phone: Optional[StrictStr] = Field(default=None, max_length=40)
@@ -99,14 +142,14 @@ class NewEvent(EventFields):
 
     title: Translations
     description: OptionalTranslations = OptionalTranslations()
-    municipality: StrictStr = Field(min_length=1, max_length=100)
-    place: StrictStr = Field(min_length=1, max_length=200)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    municipality: one_line(100, min_length=1)
+    place: one_line(200, min_length=1)
+    starts_at: Moment
+    ends_at: Moment
     capacity: StrictInt = Field(ge=0, le=100000)
     waitlist_capacity: StrictInt = Field(default=0, ge=0, le=100000)
     max_group_size: StrictInt = Field(default=5, ge=1, le=100)
-    organizer: StrictStr = Field(min_length=1, max_length=200)
+    organizer: one_line(200, min_length=1)
     status: Literal["published", "draft"] = "published"
 
 
@@ -114,7 +157,8 @@ class SignUp(Body):
     """POST /api/events/{id}/registrations. A phone number, an email address or both: the
     registration service checks that, and normalises them."""
 
-    name: StrictStr = Field(min_length=1, max_length=100)
+    # The only text a stranger chooses that a message carries: see shared/text.py.
+    name: PersonName
     phone: Optional[StrictStr] = Field(default=None, max_length=40)
     email: Optional[StrictStr] = Field(default=None, max_length=254)
     language: Literal["fi", "sv", "en"] = "fi"
@@ -140,8 +184,7 @@ class WebhookSubscription(Body):
     url: StrictStr = Field(min_length=8, max_length=500,
                            description="An https URL whose host resolves to public addresses only.")
     # admin tokens name the organizer; an organizer's own staff subscribe for their organizer
-    organizer: Optional[StrictStr] = Field(default=None, min_length=1, max_length=200)
-
+    organizer: Optional[one_line(200, min_length=1)] = None
 
 
 class ClientCancellation(Body):

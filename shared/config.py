@@ -28,6 +28,8 @@ DEFAULTS = {
     "SMTP_PASSWORD": "",
     "SMTP_STARTTLS": "false",
     "STAFF_BOOTSTRAP_TOKEN": "",
+    # origins (https://frontend.example, comma-separated) whose pages may call the public endpoints
+    "CORS_ORIGINS": "",
     # Numbers with a +country code are accepted only from these regions (SMS-pumping fraud).
     "SMS_ALLOWED_REGIONS": "FI,AX",
     "PROVIDER_TIMEOUT_SECONDS": "10",

@@ -55,7 +55,9 @@ def validation_failed(pydantic_error, message="The request has invalid fields.")
     fields = {}
     for err in pydantic_error.errors():
         path = ".".join(str(part) for part in err["loc"]) or "body"
-        fields.setdefault(path, err["msg"])
+        # our own rules' reasons as written, without pydantic's "Value error, " in front
+        reason = str(err["ctx"]["error"]) if err["type"] == "value_error" and "error" in err.get("ctx", {}) else err["msg"]
+        fields.setdefault(path, reason)
     return ValidationFailed(message, fields=fields)
 
 
@@ -68,6 +70,11 @@ class Unauthorized(YhdessaError):
 class BadRequest(YhdessaError):
     http_status = 400
     default_code = "bad_request"
+
+
+class MethodNotAllowed(YhdessaError):
+    http_status = 405
+    default_code = "method_not_allowed"
 
 
 class PayloadTooLarge(YhdessaError):

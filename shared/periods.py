@@ -13,11 +13,13 @@ def parse_time_filter(name, value, end_of_day=False):
         return None
     try:
         if len(value) == 10:
-            day = datetime.date.fromisoformat(value)
-            if end_of_day:
-                day += datetime.timedelta(days=1)
-            return datetime.datetime.combine(day, datetime.time(), HELSINKI)
-        moment = datetime.datetime.fromisoformat(value)
+            moment = datetime.datetime.combine(datetime.date.fromisoformat(value), datetime.time(), HELSINKI)
+        else:
+            moment = datetime.datetime.fromisoformat(value)
     except ValueError:
         raise ValidationFailed("Bad date filter.", fields={name: "use YYYY-MM-DD or ISO 8601"})
+    if not 2000 <= moment.year <= 2100:  # year 1 or 9999 overflows on the way to UTC
+        raise ValidationFailed("Bad date filter.", fields={name: "a time between the years 2000 and 2100"})
+    if len(value) == 10 and end_of_day:
+        moment = datetime.datetime.combine(moment.date() + datetime.timedelta(days=1), datetime.time(), HELSINKI)
     return moment if moment.tzinfo else moment.replace(tzinfo=HELSINKI)

@@ -2,7 +2,13 @@
 import datetime
 import uuid
 
-from shared.errors import Conflict, ValidationFailed
+from shared.errors import Conflict, Forbidden, ValidationFailed
+
+# Events start between a week ago (staff correct the record of one just held) and a few years
+# ahead; an event of year 9999 would take sign-ups and never get a message out.
+EARLIEST_START = datetime.timedelta(days=7)
+LATEST_START = datetime.timedelta(days=3 * 366)
+LONGEST_EVENT = datetime.timedelta(days=366)
 
 EDITABLE = (
     "title", "description", "municipality", "place", "address", "starts_at", "ends_at",
@@ -11,11 +17,17 @@ EDITABLE = (
 )
 
 
-def check_consistent(event):
-    """Times that contradict each other are refused, field by field."""
+def check_consistent(event, now, start_moved=True):
+    """Times that contradict each other, or an event not between a week ago and a few years
+    ahead (checked when the start is set or moved), are refused, field by field."""
     fields = {}
+    if start_moved and not now - EARLIEST_START <= event["starts_at"] <= now + LATEST_START:
+        fields["starts_at"] = (f"must be between {EARLIEST_START.days} days ago and "
+                               f"{LATEST_START.days // 366} years ahead")
     if event["ends_at"] <= event["starts_at"]:
         fields["ends_at"] = "must be after starts_at"
+    elif event["ends_at"] - event["starts_at"] > LONGEST_EVENT:
+        fields["ends_at"] = f"at most {LONGEST_EVENT.days} days after starts_at"
     opens, closes = event.get("registration_opens_at"), event.get("registration_closes_at")
     if opens and closes and closes <= opens:
         fields["registration_closes_at"] = "must be after registration_opens_at"
@@ -23,6 +35,13 @@ def check_consistent(event):
         fields["registration_opens_at"] = "must be before the event ends"
     if fields:
         raise ValidationFailed("The event's times contradict each other.", fields=fields)
+
+
+def check_organizer(organizer, scope):
+    """Staff of one organizer (`scope`) make and change that organizer's events only; an admin's
+    scope is None (every organizer). The gateway checks this too: the catalog does not rely on it."""
+    if scope is not None and organizer != scope:
+        raise Forbidden("This event belongs to another organizer.", code="other_organizer")
 
 
 def search_text(event):
@@ -37,7 +56,7 @@ def new_event(fields, now):
     event["title"] = fields.title.model_dump(exclude_none=True)
     event["description"] = fields.description.model_dump(exclude_none=True)
     event["id"] = str(uuid.uuid4())
-    check_consistent(event)
+    check_consistent(event, now)
     event["search_text"] = search_text(event)
     event["created_at"] = event["updated_at"] = now
     return event
@@ -52,10 +71,12 @@ def apply_change(event, change, now):
     for name in EDITABLE:
         if name not in given:
             continue
-        if name in ("title", "description"):
-            value = {**event[name], **{k: v for k, v in given[name].items() if v is not None}}
-        else:
-            value = given[name]
+        value = given[name]
+        if name == "description" and value is None:
+            value = {}  # a staff form sends a cleared description as null
+        elif name in ("title", "description") and value is not None:
+            # languages not given stay; a language given as null is removed
+            value = {k: v for k, v in {**event[name], **value}.items() if v is not None}
         if name in ("title", "municipality", "place", "starts_at", "ends_at", "capacity",
                     "waitlist_capacity", "max_group_size", "organizer") and value is None:
             raise ValidationFailed("A required field cannot be removed.", fields={name: "cannot be null"})
@@ -66,7 +87,7 @@ def apply_change(event, change, now):
         if event["status"] != "draft":
             raise Conflict("A published event cannot go back to draft; cancel it instead.",
                            code="already_published")
-    check_consistent(updated)
+    check_consistent(updated, now, start_moved=updated["starts_at"] != event["starts_at"])
     changed = [name for name in EDITABLE + ("status",) if updated.get(name) != event.get(name)]
     updated["search_text"] = search_text(updated)
     if changed:

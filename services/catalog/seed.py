@@ -79,7 +79,7 @@ def main():
                 events.c.starts_at == fields["starts_at"], events.c.place == fields["place"])).first()
         if exists:
             continue
-        event = store.create_event(NewEvent.model_validate(fields))
+        event = store.create_event(NewEvent.model_validate(fields), organizer=None)  # as an admin
         added += 1
         print(f"added {event['starts_at'][:16]}  {event['municipality']:<10} {event['title']['fi']}")
     print(f"{added} demo events added" + ("" if added else " (they were there already)"))

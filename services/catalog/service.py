@@ -28,17 +28,20 @@ class CatalogService:
     def get_event(self, event_id, include_drafts=False, drafts_of=None):
         return self.catalog.get_event(event_id, include_drafts=include_drafts, drafts_of=drafts_of)
 
-    @rpc
-    def create_event(self, data):
-        return self.catalog.create_event(parse_body(NewEvent, data))
+    # `organizer` is the calling staff member's scope: their organizer, or None for an admin. It
+    # has no default, so a caller that forgets it fails instead of acting as an admin.
 
     @rpc
-    def update_event(self, event_id, data):
-        return self.catalog.update_event(event_id, parse_body(EventChange, data))
+    def create_event(self, data, organizer):
+        return self.catalog.create_event(parse_body(NewEvent, data), organizer)
 
     @rpc
-    def cancel_event(self, event_id):
-        return self.catalog.cancel_event(event_id)
+    def update_event(self, event_id, data, organizer):
+        return self.catalog.update_event(event_id, parse_body(EventChange, data), organizer)
+
+    @rpc
+    def cancel_event(self, event_id, organizer):
+        return self.catalog.cancel_event(event_id, organizer)
 
     @rpc
     def authenticate(self, token):

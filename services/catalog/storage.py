@@ -26,7 +26,9 @@ class CatalogStore:
 
     # --- events -------------------------------------------------------------------------
 
-    def create_event(self, fields):
+    def create_event(self, fields, organizer):
+        """A new event; `organizer` is the creating staff member's scope (None: an admin)."""
+        model.check_organizer(fields.organizer, organizer)
         event = model.new_event(fields, utcnow())
         with self.database.transaction() as session:
             session.execute(events.insert().values(**event))
@@ -34,10 +36,13 @@ class CatalogStore:
                 add_event(session, outbox, "event_published", model.public(event))
         return model.public(event)
 
-    def update_event(self, event_id, change):
+    def update_event(self, event_id, change, organizer):
+        """The event changed; `organizer` is the staff member's scope (None: an admin)."""
         with self.database.transaction() as session:
             current = self._locked(session, event_id)
+            model.check_organizer(current["organizer"], organizer)
             updated, changed = model.apply_change(current, change, utcnow())
+            model.check_organizer(updated["organizer"], organizer)
             if not changed:
                 return model.public(current)
             values = {k: updated[k] for k in changed + ["search_text", "updated_at"]}
@@ -48,9 +53,11 @@ class CatalogStore:
                 add_event(session, outbox, "event_updated", {**model.public(updated), "changed": changed})
         return model.public(updated)
 
-    def cancel_event(self, event_id):
+    def cancel_event(self, event_id, organizer):
+        """The event cancelled; `organizer` is the staff member's scope (None: an admin)."""
         with self.database.transaction() as session:
             current = self._locked(session, event_id)
+            model.check_organizer(current["organizer"], organizer)
             if current["status"] == "cancelled":
                 return model.public(current)  # cancelling twice is harmless
             session.execute(

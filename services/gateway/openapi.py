@@ -135,7 +135,7 @@ def _json(schema):
 
 
 def _errors(*codes):
-    meaning = {400: "malformed request", 401: "no or unknown staff token",
+    meaning = {400: "malformed request (too_deeply_nested: JSON deeper than 16 levels)", 401: "no or unknown staff token",
                403: "another organizer's (staff reach their own organizer's only)", 404: "not found",
                409: "refused by the event's state", 413: "body too large", 415: "body is not JSON",
                422: "invalid fields", 503: "a service did not answer",
@@ -174,7 +174,10 @@ def document():
     return {
         "openapi": "3.1.0",
         "info": {"title": "Yhdessä", "version": "1.0.0",
-                 "description": "Event registration and notifications for community events in Central Finland."},
+                 "description": "Event registration and notifications for community events in Central Finland. "
+                                "Every path answers OPTIONS (204 with Allow, or a CORS preflight for the "
+                                "public endpoints from CORS_ORIGINS) and a method it does not take with "
+                                "405 method_not_allowed and Allow. Bodies over 64 KiB: 413."},
         "components": {"schemas": schemas,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": {
@@ -227,7 +230,7 @@ def document():
                                        "200": {"description": "a retry with the same Idempotency-Key, or (staff "
                                                               "tokens only) already registered",
                                                "headers": NO_STORE, **_json(_ref("SignUpAnswer"))},
-                                       **_errors(400, 404, 409, 413, 415, 422, 429)}},
+                                       **_errors(400, 403, 404, 409, 413, 415, 422, 429)}},
                 "get": {"summary": "Who is coming; as CSV for a spreadsheet with ?format=csv or Accept: text/csv",
                         "security": STAFF,
                         "parameters": [EVENT_ID, {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
@@ -253,7 +256,7 @@ def document():
                          "security": STAFF, "parameters": [EVENT_ID],
                          "requestBody": {"required": True, **_json(_ref("WalkIns"))},
                          "responses": {"201": {"description": "counted", **_json(_ref("WalkInCount"))},
-                                       **_errors(400, 401, 403, 404, 415, 422)}},
+                                       **_errors(400, 401, 403, 404, 413, 415, 422)}},
                 "get": {"summary": "The walk-in headcount", "security": STAFF, "parameters": [EVENT_ID],
                         "responses": {"200": {"description": "counts", **_json(_ref("WalkInCount"))},
                                       **_errors(401, 403, 404)}},
@@ -300,7 +303,7 @@ def document():
                          "requestBody": {"required": True, **_json(_ref("WebhookSubscription"))},
                          "responses": {"201": {"description": "subscribed; the secret is shown this once",
                                                **_json(_ref("Webhook"))},
-                                       **_errors(400, 401, 403, 415, 422)}},
+                                       **_errors(400, 401, 403, 413, 415, 422)}},
                 "get": {"summary": "The organizer's subscriptions and how their deliveries stand", "security": STAFF,
                         "responses": {"200": {"description": "subscriptions",
                                               **_json({"type": "array", "items": _ref("Webhook")})},
@@ -320,7 +323,8 @@ def document():
                                                               "MessageStatus": {"type": "string"},
                                                               "ErrorCode": {"type": "string"}}}}}},
                          "responses": {"204": {"description": "taken"}, "403": {"description": "not signed by Twilio",
-                                                                              **_json(_ref("Error"))}}},
+                                                                              **_json(_ref("Error"))},
+                                       **_errors(413)}},
             },
             "/api/registrations/{cancel_code}": {
                 "get": {"summary": "Your own registration (phone and email masked)", "parameters": [CODE],

@@ -5,21 +5,12 @@ from werkzeug.wrappers import Response
 from services.gateway import access, holder, openapi, roster, stats
 from services.gateway.activity import ActivityHub
 from services.gateway.dependencies import RateLimits, Service, SignUps, StaffAuth, TwilioSignature
-from services.gateway.http import http, json_body, json_response
-from shared.errors import NotFound, ValidationFailed
+from services.gateway.http import fallback, http, int_param, json_body, json_response, unmatched
+from shared.errors import ValidationFailed
 from shared.webhooks import TWILIO_STATUS_PATH, TWILIO_STATUSES
 
 HEALTH_TIMEOUT_SECONDS = 3
 CHECKED_SERVICES = ("catalog", "registration", "notifications")
-
-
-def _int_param(request, name, default, lowest, highest):
-    value = request.args.get(name)
-    if value is None:
-        return default
-    if not value.isdigit() or not lowest <= int(value) <= highest:
-        raise ValidationFailed("Bad query parameter.", fields={name: f"a whole number {lowest}–{highest}"})
-    return int(value)
 
 
 def _signup_answer(registration, include_code=True):
@@ -70,18 +61,18 @@ class GatewayService:
 
     # --- events ------------------------------------------------------------------------------
 
-    @http("GET", "/api/events")
+    @http("GET", "/api/events", cors=True)
     def list_events(self, request):
         staff = self.auth.staff(request)
         events = self.catalog.list_events(
             municipality=request.args.get("municipality"), starts_from=request.args.get("from"),
             starts_before=request.args.get("to"), q=request.args.get("q"),
             include_drafts=staff is not None, drafts_of=access.scope(staff) if staff else None,
-            limit=_int_param(request, "limit", 100, 1, 500), offset=_int_param(request, "offset", 0, 0, 10**6),
+            limit=int_param(request, "limit", 100, 1, 500), offset=int_param(request, "offset", 0, 0, 10**6),
         )
         return json_response([access.visible(staff, e) for e in self._with_availability(events)])
 
-    @http("GET", "/api/events/<string:event_id>")
+    @http("GET", "/api/events/<string:event_id>", cors=True)
     def get_event(self, request, event_id):
         staff = self.auth.staff(request)
         event = self.catalog.get_event(event_id, include_drafts=staff is not None,
@@ -92,7 +83,7 @@ class GatewayService:
     def create_event(self, request):
         staff = self.auth.require_staff(request)
         body = access.check_organizer_field(staff, json_body(request))
-        return json_response(self.catalog.create_event(body), status=201)
+        return json_response(self.catalog.create_event(body, organizer=access.scope(staff)), status=201)
 
     @http("PATCH", "/api/events/<string:event_id>")
     def update_event(self, request, event_id):
@@ -101,17 +92,17 @@ class GatewayService:
         self._event_for(staff, event_id)
         if isinstance(body, dict) and "organizer" in body:
             access.check_organizer_field(staff, body)
-        return json_response(self.catalog.update_event(event_id, body))
+        return json_response(self.catalog.update_event(event_id, body, organizer=access.scope(staff)))
 
     @http("POST", "/api/events/<string:event_id>/cancel")
     def cancel_event(self, request, event_id):
         staff = self.auth.require_staff(request)
         self._event_for(staff, event_id)
-        return json_response(self.catalog.cancel_event(event_id))
+        return json_response(self.catalog.cancel_event(event_id, organizer=access.scope(staff)))
 
     # --- registrations -----------------------------------------------------------------------
 
-    @http("POST", "/api/events/<string:event_id>/registrations")
+    @http("POST", "/api/events/<string:event_id>/registrations", cors=True)
     def register(self, request, event_id):
         body = json_body(request)
         key = request.headers.get("Idempotency-Key") or None
@@ -119,6 +110,8 @@ class GatewayService:
             raise ValidationFailed("Idempotency-Key is too long.", fields={"Idempotency-Key": "at most 200 characters"})
         # With a staff token it is an assisted sign-up: staff sign a resident up on their behalf.
         staff = self.auth.staff(request)
+        if staff:
+            self._event_for(staff, event_id)  # staff sign residents up to their own organizer's events
         assisted_by = {field: staff.get(field) for field in ("id", "name", "phone", "email")} if staff else None
         with self.limits.sign_up(request, event_id, body, staff) as admission:
             answer = self.sign_ups.register(event_id, body, idempotency_key=key, assisted_by=assisted_by,
@@ -139,17 +132,17 @@ class GatewayService:
 
     # `cancel_code` is the short code or the link token; answers mask phone and email.
 
-    @http("GET", "/api/registrations/<string:cancel_code>")
+    @http("GET", "/api/registrations/<string:cancel_code>", cors=True)
     def get_registration(self, request, cancel_code):
         self.limits.code_use(request)
         return json_response(holder.masked(self.registration.get_registration(cancel_code)), headers=holder.NO_STORE)
 
-    @http("DELETE", "/api/registrations/<string:cancel_code>")
+    @http("DELETE", "/api/registrations/<string:cancel_code>", cors=True)
     def cancel_registration(self, request, cancel_code):
         self.limits.code_use(request)
         return json_response(holder.masked(self.registration.cancel(cancel_code)), headers=holder.NO_STORE)
 
-    @http("POST", "/api/registrations/<string:cancel_code>/erase")
+    @http("POST", "/api/registrations/<string:cancel_code>/erase", cors=True)
     def erase_registration(self, request, cancel_code):
         """The registrant's own erasure: cancelled if still active, name and contacts gone."""
         self.limits.code_use(request)
@@ -269,9 +262,10 @@ class GatewayService:
 
     # --- anything else -----------------------------------------------------------------------
 
-    @http("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
+    @fallback("/<path:path>")
     def no_such_endpoint(self, request, path):
-        raise NotFound(f"No such endpoint: {request.method} /{path}", code="no_such_endpoint")
+        """OPTIONS (CORS preflight, or 204 with Allow), 405 with Allow, or 404: see http.py."""
+        return unmatched(request)
 
     def _event_for(self, staff, event_id):
         """The event, when `staff` may reach it: 404 if missing (or another organizer's draft),

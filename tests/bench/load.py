@@ -23,6 +23,8 @@ import json  # noqa: E402
 import time  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
+from tests.e2e.helpers import resident_name  # noqa: E402
+
 
 def phone(number):
     return f"040{number:07d}"
@@ -35,7 +37,7 @@ def client(base_url, events, numbers, results, pace=None):
         if pace:
             pace(number)
         event_id = events[number % len(events)]
-        body = json.dumps({"name": f"Asukas {number}", "phone": phone(number)})
+        body = json.dumps({"name": resident_name("Asukas", number), "phone": phone(number)})
         started = time.time()
         try:
             connection.request("POST", f"/api/events/{event_id}/registrations", body,

@@ -25,6 +25,12 @@ def event_body(**changes):
             "capacity": 50, "organizer": "Jyväskylän kaupunki", **changes}
 
 
+def resident_name(prefix, number):
+    """A made-up resident's name for the `number`th one, spelled in letters (a name holds no
+    digits): resident_name("Asukas", 120) == "Asukas Bca"."""
+    return f"{prefix} {''.join('abcdefghij'[int(digit)] for digit in str(abs(number))).capitalize()}"
+
+
 def create_event(system, **changes):
     response = system.call("POST", "/api/events", staff=True, json=event_body(**changes))
     assert response.status_code == 201, response.text

@@ -10,7 +10,7 @@ from twilio.request_validator import RequestValidator
 
 from tests.conftest import wait_until
 from tests.e2e.conftest import start_system
-from tests.e2e.helpers import create_event, sign_up
+from tests.e2e.helpers import create_event, resident_name, sign_up
 from tests.rabbitmq_node import RabbitMQNode, why_unavailable
 
 pytestmark = pytest.mark.e2e
@@ -104,7 +104,7 @@ def test_rabbitmq_restarting_while_100_people_sign_up_loses_and_repeats_no_confi
 
         def resident(n):
             # A frontend that retries until it has an answer, with the same Idempotency-Key.
-            body, key = {"name": f"Asukas {n}", "phone": f"0408880{n:03d}"}, f"signup-{n}"
+            body, key = {"name": resident_name("Asukas", n), "phone": f"0408880{n:03d}"}, f"signup-{n}"
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:
                 try:
@@ -146,7 +146,7 @@ def test_two_notifications_processes_under_make_run_send_each_message_once(tmp_p
         assert len(group) == 2
         event = create_event(system, capacity=40)
         for n in range(20):
-            assert sign_up(system, event["id"], {"name": f"Kopio {n}", "phone": f"04055500{n:02d}"}).status_code == 201
+            assert sign_up(system, event["id"], {"name": resident_name("Kopio", n), "phone": f"04055500{n:02d}"}).status_code == 201
         sent = system.sms.wait_for(20)
         time.sleep(1.5)  # anything sent twice would have arrived by now
         assert sorted(m["To"] for m in system.sms.all()) == sorted({m["To"] for m in sent})

@@ -5,7 +5,7 @@ import collections
 import eventlet
 import pytest
 
-from tests.e2e.helpers import create_event, sign_up
+from tests.e2e.helpers import create_event, resident_name, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ def roster(system, event_id):
 
 
 def rush(system, event_id, numbers):
-    jobs = [lambda n=n: sign_up(system, event_id, {"name": f"Asukas {n}", "phone": phone(n)}) for n in numbers]
+    jobs = [lambda n=n: sign_up(system, event_id, {"name": resident_name("Asukas", n), "phone": phone(n)}) for n in numbers]
     return concurrently(jobs)
 
 
@@ -125,13 +125,13 @@ def test_concurrent_sign_ups_each_get_their_own_answer_though_they_travel_togeth
     jobs = []
     for n in range(40):
         if n % 4 == 1:
-            jobs.append(lambda n=n: sign_up(system, event["id"], {"name": f"Asukas {n}", "phone": "12"}))
+            jobs.append(lambda n=n: sign_up(system, event["id"], {"name": resident_name("Asukas", n), "phone": "12"}))
         elif n % 4 == 2:
-            jobs.append(lambda n=n: sign_up(system, "no-such-event", {"name": f"Asukas {n}", "phone": phone(n)}))
+            jobs.append(lambda n=n: sign_up(system, "no-such-event", {"name": resident_name("Asukas", n), "phone": phone(n)}))
         elif n % 4 == 3:  # the same people as the n % 4 == 0 ones
-            jobs.append(lambda n=n: sign_up(system, event["id"], {"name": f"Asukas {n}", "phone": phone(n - 3)}))
+            jobs.append(lambda n=n: sign_up(system, event["id"], {"name": resident_name("Asukas", n), "phone": phone(n - 3)}))
         else:
-            jobs.append(lambda n=n: sign_up(system, event["id"], {"name": f"Asukas {n}", "phone": phone(n)}))
+            jobs.append(lambda n=n: sign_up(system, event["id"], {"name": resident_name("Asukas", n), "phone": phone(n)}))
     responses = concurrently(jobs)
     for n, response in enumerate(responses):
         body = response.json()

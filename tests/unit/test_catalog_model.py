@@ -5,7 +5,7 @@ import pytest
 
 from services.catalog import model
 from shared.api import EventChange, NewEvent
-from shared.errors import Conflict, ValidationFailed
+from shared.errors import Conflict, Forbidden, ValidationFailed
 from shared.periods import parse_time_filter
 
 NOW = dt.datetime(2026, 9, 1, tzinfo=dt.timezone.utc)
@@ -55,3 +55,51 @@ def test_date_filters_are_helsinki_calendar_days():
     assert start.isoformat() == "2026-10-17T00:00:00+03:00" and end.isoformat() == "2026-10-18T00:00:00+03:00"
     with pytest.raises(ValidationFailed):
         parse_time_filter("from", "17.10.2026")
+
+
+def change(event, **fields):
+    return model.apply_change(event, EventChange.model_validate(fields), NOW)
+
+
+def test_a_cleared_title_is_refused_and_a_cleared_description_is_removed():
+    event = new_event(description={"fi": "Kuvaus", "sv": "Beskrivning"})
+    with pytest.raises(ValidationFailed) as refused:
+        change(event, title=None)
+    assert refused.value.fields == {"title": "cannot be null"}
+    cleared, changed = change(event, description=None)
+    assert cleared["description"] == {} and changed == ["description"]
+    one_gone, _ = change(event, description={"sv": None}, title={"fi": "Kosketus", "sv": None})
+    assert one_gone["description"] == {"fi": "Kuvaus"} and one_gone["title"] == {"fi": "Kosketus"}
+
+
+@pytest.mark.parametrize("starts_at", ["2026-08-20T10:00:00+03:00", "2029-10-10T10:00:00+03:00"])
+def test_an_event_starts_between_a_week_ago_and_three_years_ahead(starts_at):
+    ends_at = (dt.datetime.fromisoformat(starts_at) + dt.timedelta(hours=2)).isoformat()
+    with pytest.raises(ValidationFailed) as refused:
+        new_event(starts_at=starts_at, ends_at=ends_at)
+    assert "starts_at" in refused.value.fields
+    with pytest.raises(ValidationFailed):
+        change(new_event(), starts_at=starts_at, ends_at=ends_at)
+
+
+def test_an_event_just_held_can_be_moved_to_yesterday_and_a_past_event_still_edited():
+    yesterday = NOW - dt.timedelta(days=1)
+    moved, _ = change(new_event(), starts_at=yesterday.isoformat(), ends_at=(yesterday + dt.timedelta(hours=2)).isoformat())
+    # a month later its start is long past, and it can still be corrected without moving it
+    corrected, changed = model.apply_change(moved, EventChange.model_validate({"place": "Monitoimitalo"}),
+                                            NOW + dt.timedelta(days=30))
+    assert changed == ["place"]
+
+
+def test_an_event_lasts_at_most_a_year():
+    with pytest.raises(ValidationFailed) as refused:
+        new_event(ends_at="2027-10-11T12:00:00+03:00")
+    assert "ends_at" in refused.value.fields
+
+
+def test_staff_of_one_organizer_reach_only_its_events_and_an_admin_every_one():
+    model.check_organizer("Jyväskylän kaupunki", "Jyväskylän kaupunki")
+    model.check_organizer("Jyväskylän kaupunki", None)
+    with pytest.raises(Forbidden) as refused:
+        model.check_organizer("Jyväskylän kaupunki", "Kosketus")
+    assert refused.value.code == "other_organizer"
