@@ -162,7 +162,7 @@ class Intake:
         """What a new sign-up would have been answered, made for someone already registered: a
         fresh code and token that open nothing, nothing written. Their real registration's details
         go to their own phone or address instead, unless they went there in the last day."""
-        if rules.may_resend_details(existing, self.now):
+        if rules.may_resend_details(existing, self.now, (signup.name, signup.seats)):
             existing["details_resent_at"] = self.now
             self.resent.append(existing["id"])
             self.outgoing.append(("registration_repeated",

@@ -31,9 +31,15 @@ IDEMPOTENCY_KEY_LIFETIME = datetime.timedelta(days=1)
 # Someone signing up again with a registered phone or email sends that person their details at
 # most this often: a stranger repeating it cannot flood them.
 DETAILS_RESEND_INTERVAL = datetime.timedelta(days=1)
+# The same sign-up again this soon is the same person's double tap or retry, or a request the
+# broker delivered again after registration died before acking it: its confirmation is on its way.
+JUST_SIGNED_UP = datetime.timedelta(minutes=10)
 
 
-def may_resend_details(registration, now):
-    """True when `registration`'s details have not gone to its registrant again in the last day."""
+def may_resend_details(registration, now, again=None):
+    """True when `registration`'s details have not gone to its registrant again in the last day,
+    and `again` (the new sign-up's name and seats) is not the very same sign-up made moments ago."""
+    if again == (registration["name"], registration["seats"]) and now - registration["created_at"] < JUST_SIGNED_UP:
+        return False
     resent = registration.get("details_resent_at")
     return resent is None or now - resent >= DETAILS_RESEND_INTERVAL

@@ -12,7 +12,7 @@ import requests
 
 from shared.config import REPO_ROOT
 from tests.conftest import wait_until
-from tests.e2e.helpers import create_event, sign_up
+from tests.e2e.helpers import create_event, resident_name, sign_up
 from tests.system import base_environment, free_port, processes_in_group, start_system
 
 pytestmark = pytest.mark.e2e
@@ -125,7 +125,7 @@ def test_sign_ups_in_flight_at_a_stop_are_each_confirmed_once_after_the_next_sta
 
         def resident(n):
             try:
-                answer = sign_up(system, event["id"], {"name": f"Asukas {n}", "phone": f"0407760{n:03d}"})
+                answer = sign_up(system, event["id"], {"name": resident_name("Asukas", n), "phone": f"0407760{n:03d}"})
             except requests.RequestException:
                 return  # the gateway went away under it: no answer, no promise
             if answer.status_code == 201:

@@ -120,7 +120,7 @@ def test_signing_up_again_answers_as_new_writes_nothing_and_sends_the_details_on
     assert len(outbox_events(store.database, outbox, "registration_repeated")) == 1
     # a day later, once more
     backdate(store, registrations, "details_resent_at", 1)
-    sign_up(store, event, "0401000001")
+    sign_up(store, event, "0401000001", name="Somebody Else")
     assert len(outbox_events(store.database, outbox, "registration_repeated")) == 2
 
 

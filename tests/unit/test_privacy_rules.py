@@ -27,9 +27,20 @@ def test_a_sign_up_carries_its_client_and_request_hash_and_an_odd_client_ref_is_
 
 
 def test_details_are_re_sent_at_most_once_a_day():
-    assert rules.may_resend_details({"details_resent_at": None}, NOW)
-    assert not rules.may_resend_details({"details_resent_at": NOW - dt.timedelta(hours=23)}, NOW)
-    assert rules.may_resend_details({"details_resent_at": NOW - dt.timedelta(days=1)}, NOW)
+    made = {"name": "Maija", "seats": 1, "created_at": NOW - dt.timedelta(days=3)}
+    assert rules.may_resend_details({**made, "details_resent_at": None}, NOW)
+    assert not rules.may_resend_details({**made, "details_resent_at": NOW - dt.timedelta(hours=23)}, NOW)
+    assert rules.may_resend_details({**made, "details_resent_at": NOW - dt.timedelta(days=1)}, NOW)
+
+
+def test_the_same_sign_up_again_moments_later_is_not_told_as_a_second_one():
+    made = {"name": "Maija", "seats": 2, "created_at": NOW - dt.timedelta(minutes=2), "details_resent_at": None}
+    # a double tap, a retry or a redelivered request: the confirmation is already on its way
+    assert not rules.may_resend_details(made, NOW, ("Maija", 2))
+    # someone else with her number, or the same sign-up much later: she hears of it
+    assert rules.may_resend_details(made, NOW, ("Utelias Vieras", 2))
+    assert rules.may_resend_details(made, NOW, ("Maija", 1))
+    assert rules.may_resend_details({**made, "created_at": NOW - dt.timedelta(minutes=11)}, NOW, ("Maija", 2))
 
 
 def test_a_code_holder_sees_the_contacts_masked_and_everything_else_as_it_is():
