@@ -20,6 +20,11 @@ class Notifications(ServiceStorage):
     inbox = processed_events
     group_commits = True
 
+    def get_dependency(self, worker_ctx):
+        store = super().get_dependency(worker_ctx)
+        store.claim_margin_seconds = float(self.container.config["SEND_CLAIM_MARGIN_SECONDS"])
+        return store
+
 
 class Channels:
     """Sends a stored message on its channel."""
@@ -32,6 +37,12 @@ class Channels:
             return self.sms.send(notification["recipient"], notification["body"], notification["id"])
         return self.email.send(notification["recipient"], notification["subject"], notification["body"],
                                notification["html"], notification["id"])
+
+    def find_sent(self, notification, known_refs=()):
+        """The provider's id of this message if the provider has it, else None (reconciliation.py)."""
+        provider = self.sms if notification["channel"] == "sms" else self.email
+        return provider.find_sent(notification["recipient"], notification["body"], notification["handed_over_at"],
+                                  known_refs)
 
 
 class Providers(DependencyProvider):
