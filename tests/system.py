@@ -146,15 +146,16 @@ class System:
         return self.http.request(method, self.base_url + path, headers=headers, timeout=30, **kwargs)
 
 
-def start_system(tmp_path, database_urls=None, services=None, **settings):
+def start_system(tmp_path, database_urls=None, services=None, twilio_args=(), **settings):
     """Start the system; `services` names the ones to start each on its own (default: all, as
-    `make run` does). Returns (system, stop)."""
+    `make run` does); `twilio_args` are the Twilio double's options (an outage, late answers).
+    Returns (system, stop)."""
     vhost = f"yhdessa-e2e-{uuid.uuid4().hex[:8]}"
     requests.put(f"{MANAGEMENT}/api/vhosts/{vhost}", timeout=10).raise_for_status()
     requests.put(f"{MANAGEMENT}/api/permissions/{vhost}/guest",
                  json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
     sms_record, mail_record = tmp_path / "sms.jsonl", tmp_path / "mail.jsonl"
-    twilio, twilio_port = start_double("tests.doubles.twilio_api", sms_record)
+    twilio, twilio_port = start_double("tests.doubles.twilio_api", sms_record, *twilio_args)
     smtp, smtp_port = start_double("tests.doubles.smtp_server", mail_record)
     port = free_port()
     env = {
