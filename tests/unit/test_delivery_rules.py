@@ -66,8 +66,10 @@ def test_twilio_busy_or_down_is_transient(status, code):
     assert classify(status, code) == TRANSIENT
 
 
-def test_an_unknown_refusal_of_our_request_is_permanent_because_repeating_it_changes_nothing():
-    assert classify(400, 21604) == PERMANENT
+@pytest.mark.parametrize("status, code", [(401, 20003), (403, 20005), (400, 21606 + 1)])
+def test_other_refusals_are_transient_so_a_fixed_account_still_sends_them(status, code):
+    # a wrong auth token or a suspended account: fixed by an operator, nothing lost meanwhile
+    assert classify(status, code) == TRANSIENT
 
 
 def test_a_request_that_cannot_have_left_us_is_transient():

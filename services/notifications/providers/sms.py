@@ -31,21 +31,19 @@ logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 # Retrying these cannot help: invalid number, opted out, unroutable, not SMS-capable, region not
 # enabled, sender not SMS-capable for the destination.
 PERMANENT_CODES = {21211, 21610, 21612, 21614, 21408, 21606}
-# Twilio busy or down: too many requests, internal error, service unavailable.
-TRANSIENT_CODES = {20429, 20500, 20503}
 PERMANENT, TRANSIENT, UNKNOWN = "permanent", "transient", "unknown"
 # How far before the hand-over a listed message may be dated (Twilio's clock against ours).
 CLOCK_SKEW = datetime.timedelta(minutes=10)
 
 
 def classify(status, code):
-    """An error answer from Twilio (HTTP status, Twilio code): PERMANENT or TRANSIENT. Codes we
-    do not know on a 4xx are permanent: the same request would be refused the same way."""
+    """An error answer from Twilio (HTTP status, Twilio code): PERMANENT only for the refusals
+    of this recipient that no retry can change. Twilio busy or down is TRANSIENT, and so is any
+    other refusal (a wrong auth token, a suspended account, a sender not yet enabled): an operator
+    fixes those within the day, and the messages then go out instead of being lost."""
     if code in PERMANENT_CODES:
         return PERMANENT
-    if status == 429 or status >= 500 or code in TRANSIENT_CODES:
-        return TRANSIENT
-    return PERMANENT
+    return TRANSIENT
 
 
 def outcome_of(exc):
