@@ -113,7 +113,11 @@ def send(store, providers, notification, policy):
             retry_at = utcnow() + datetime.timedelta(seconds=policy.retry_base_seconds)
             store.retry_later(notification_id, token, retry_at, exc)
             raise
-        eventlet.sleep(wait)
+        try:
+            eventlet.sleep(wait)
+        except BaseException:  # the worker is killed (a stop) while waiting: hand the message back now
+            _hand_back(store, notification_id, token)
+            raise
     if not store.hand_over(notification_id, token, policy.hand_over_lease_seconds):
         log.warning("claim lapsed before hand-over; the message goes back to the queue",
                     extra={"notification_id": notification_id})
@@ -139,6 +143,15 @@ def send(store, providers, notification, policy):
         return FAILED
     store.sent(notification_id, provider_ref)
     return SENT
+
+
+def _hand_back(store, notification_id, token):
+    try:
+        store.retry_later(notification_id, token, utcnow(),
+                          TransientDeliveryError("stopped before its send slot", code="stopped"))
+    except Exception:  # the database may be going too: the claim then lapses by itself
+        log.warning("could not hand a message back at stop", exc_info=True,
+                    extra={"notification_id": notification_id})
 
 
 def _retry_or_give_up(store, notification, policy, exc):

@@ -207,6 +207,26 @@ def test_a_message_handed_over_by_a_worker_that_died_before_twilio_had_it_is_sen
     assert len(sms.all()) == 1
 
 
+def test_messages_waiting_for_their_sms_slot_are_handed_back_at_once_when_the_service_is_killed(
+        container_factory, config_for, migrated, twilio_double, smtp_double):
+    twilio, sms = twilio_double()
+    url = migrated("notifications")
+    config = config_for("notifications", DATABASE_URL=url, SMS_RATE_PER_SECOND="2", **twilio, **smtp_double[0])
+    container = container_factory(NotificationsService, config)
+    container.start()
+    dispatch = event_dispatcher(config)
+    for n in range(10):  # five seconds of slots
+        data = registration_data(registration_id=f"r-{n}", phone=f"+35840100{n:04d}")
+        dispatch("registration", "registration_confirmed", make_envelope("registration_confirmed", data))
+    sms.wait_for(2)
+    container.kill()
+    left = rows(Database(url))
+    # nothing left `sending` to wait out its claim (only one truly in the provider's hands could
+    # be): the unsent are queued again, due now, for the next process
+    assert [r for r in left if r["status"] == "sending" and r["handed_over_at"] is None] == []
+    assert len([r for r in left if r["status"] == "created"]) >= 10 - len(sms.all()) - 1 > 0
+
+
 def test_a_twilio_that_answers_only_after_the_timeout_sends_one_sms(start_notifications, twilio_double):
     twilio, sms = twilio_double("--answer-after", "2")
     dispatch, database = start_notifications(twilio, PROVIDER_TIMEOUT_SECONDS="1", SEND_CLAIM_MARGIN_SECONDS="1")
