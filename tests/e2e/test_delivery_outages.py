@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import wait_until
 from tests.e2e.helpers import create_event, sign_up
-from tests.system import start_system
+from tests.system import create_postgres_database, drop_postgres_databases, start_system
 
 pytestmark = pytest.mark.e2e
 
@@ -19,14 +19,14 @@ def messages_of(system, event_id):
     return {r["phone"]: r["messages"] for r in roster}
 
 
-def statuses_in_database(tmp_path):
-    """{status: messages} read from notifications' own SQLite file (the service is down)."""
+def statuses_in_database(url):
+    """{status: messages} read from notifications' own database (the service is down)."""
     from sqlalchemy import func, select
 
     from services.notifications.tables import notifications
     from shared.database import make_engine
 
-    engine = make_engine(f"sqlite:///{tmp_path}/var/notifications.db")
+    engine = make_engine(url)
     with engine.connect() as connection:
         found = dict(connection.execute(select(notifications.c.status, func.count())
                                         .group_by(notifications.c.status)).all())
@@ -73,9 +73,24 @@ def test_twilio_down_for_two_minutes_then_failing_half_still_delivers_each_of_20
         stop()
 
 
-def test_notifications_killed_in_the_middle_of_30_sends_delivers_each_once_after_restart(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_urls(request, tmp_path):
+    """Each service's database: SQLite files (the default), or fresh PostgreSQL databases."""
+    if request.param == "sqlite":
+        yield {}, f"sqlite:///{tmp_path}/var/notifications.db"
+        return
+    urls = {f"{service.upper()}_DATABASE_URL": create_postgres_database(f"yhdessa_e2e_{service}")
+            for service in ("catalog", "registration", "notifications")}
+    try:
+        yield urls, urls["NOTIFICATIONS_DATABASE_URL"]
+    finally:
+        drop_postgres_databases(urls.values())
+
+
+def test_notifications_killed_in_the_middle_of_30_sends_delivers_each_once_after_restart(tmp_path, database_urls):
+    urls, notifications_database = database_urls
     # three SMS a second: the 30 wait for their slots when the process dies
-    system, stop = start_system(tmp_path, services=["notifications", "registration", "catalog", "gateway"],
+    system, stop = start_system(tmp_path, urls, services=["notifications", "registration", "catalog", "gateway"],
                                 SMS_RATE_PER_SECOND="3", SEND_CLAIM_MARGIN_SECONDS="2", SEND_RETRY_BASE_SECONDS="1",
                                 RATE_LIMITS="off")
     try:
@@ -87,7 +102,7 @@ def test_notifications_killed_in_the_middle_of_30_sends_delivers_each_once_after
         system.kill("notifications")
         sent_before = len(system.sms.all())
         assert sent_before < 30, "the process was killed after every message went out"
-        assert statuses_in_database(tmp_path).get("sending")  # the dead process's claims
+        assert statuses_in_database(notifications_database).get("sending")  # the dead process's claims
 
         system.start("notifications")
         system.sms.wait_for(30, timeout=90)
