@@ -103,6 +103,9 @@ def send(store, providers, notification, policy):
     """Send a message this worker has claimed (`sending`); returns its new status, or None when
     its claim lapsed before hand-over (another worker sends it)."""
     notification_id, token = notification["id"], notification["claim_token"]
+    if not notification["recipient"]:  # erased (or blanked) while it waited for a retry
+        store.failed(notification_id, token, "erased", "the recipient's data was erased before it was sent")
+        return FAILED
     if notification["channel"] == "sms" and policy.sms_per_second > 0:
         # Every process books its slot in the shared table, so together they keep the rate; the
         # booking stretches the claim to the slot.

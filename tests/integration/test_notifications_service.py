@@ -254,6 +254,19 @@ def test_twilio_down_is_retried_past_five_attempts_then_given_up_with_the_reason
     assert NotificationStore(database).delivery_counts() == {"failed": 1, "waiting": 0}
 
 
+def test_a_message_retrying_when_its_registrant_erases_their_data_is_never_sent(start_notifications, twilio_double):
+    twilio, sms = twilio_double("--fail-ratio", "1")
+    dispatch, database = start_notifications(twilio, SEND_RETRY_BASE_SECONDS="0.1", SEND_RETRY_MAX_SECONDS="0.3")
+    data = registration_data()
+    dispatch("registration_confirmed", make_envelope("registration_confirmed", data))
+    wait_until(lambda: rows(database) and rows(database)[0]["attempts"] >= 2, message="retrying")
+    dispatch("registration_erased", make_envelope("registration_erased", {"registration_id": data["registration_id"],
+                                                                          "event": data["event"]}))
+    row = wait_until(lambda: [r for r in rows(database) if r["status"] == "failed"], message="failed row")[0]
+    assert row["error_code"] == "erased" and row["recipient"] == ""
+    assert sms.all() == []
+
+
 def test_an_email_that_cannot_be_written_fails_with_the_reason_instead_of_staying_sending(start_notifications,
                                                                                         twilio_double, smtp_double):
     twilio, _ = twilio_double()
