@@ -166,7 +166,8 @@ def _retry_or_give_up(store, notification, policy, exc):
         store.failed(notification_id, notification["claim_token"], exc.code,
                      f"gave up after {attempts} attempts (until {give_up.isoformat(timespec='seconds')}): {exc}")
         return FAILED
-    log.warning("message will be retried at %s: %s", retry_at.isoformat(timespec="seconds"), exc,
-                extra={"notification_id": notification_id})
+    # INFO: an outage retries every waiting message every few minutes; /health counts them
+    log.info("message will be retried at %s: %s", retry_at.isoformat(timespec="seconds"), exc,
+             extra={"notification_id": notification_id})
     store.retry_later(notification_id, notification["claim_token"], retry_at, exc)
     return WAITING
