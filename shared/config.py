@@ -35,9 +35,15 @@ DEFAULTS = {
     "PROVIDER_TIMEOUT_SECONDS": "10",
     # Twilio's limit for one long-code sender, shared by every notifications process; 0: no limit
     "SMS_RATE_PER_SECOND": "1",
-    "SEND_MAX_ATTEMPTS": "5",
-    # first retry after about this many seconds, then doubling (with jitter), at most 15 minutes
+    # transient send failures: first retry after about SEND_RETRY_BASE_SECONDS, then doubling
+    # (with jitter) up to SEND_RETRY_MAX_SECONDS apart, until SEND_GIVE_UP_HOURS after the message
+    # was made or its event's end, whichever is first; then the message is `failed`
     "SEND_RETRY_BASE_SECONDS": "5",
+    "SEND_RETRY_MAX_SECONDS": "300",
+    "SEND_GIVE_UP_HOURS": "24",
+    # a claimed message not handed to the provider this long after its SMS slot goes back to the
+    # queue (its worker died); after hand-over the claim holds PROVIDER_TIMEOUT_SECONDS more
+    "SEND_CLAIM_MARGIN_SECONDS": "60",
     # a failed event handler is retried after these delays (seconds), then dead-lettered
     "HANDLER_RETRY_DELAYS": "1,5,30,120,600",
     # names and contacts of registrants and their messages are blanked this many days after the event

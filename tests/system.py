@@ -210,11 +210,13 @@ def _stop_doubles(processes):
         process.wait()
 
 
-def start_system(tmp_path, database_urls=None, services=None, amqp_uri=None, make=False, **settings):
+def start_system(tmp_path, database_urls=None, services=None, amqp_uri=None, make=False, twilio_args=(),
+                 **settings):
     """Start the system; `services` names the ones to start each on its own (default: all, as
     `make run` does; make=True: through `make run` itself). On the machine's RabbitMQ in a vhost
     of its own, or at `amqp_uri` (a node of the test's own, tests/rabbitmq_node.py). Returns
-    (system, stop); stop() undoes whatever was started, also when the start fails."""
+    (system, stop); stop() undoes whatever was started, also when the start fails. `twilio_args` are
+    the Twilio double's options (an outage, late answers)."""
     vhost = None
     if amqp_uri is None:
         vhost = f"yhdessa-e2e-{uuid.uuid4().hex[:8]}"
@@ -223,7 +225,7 @@ def start_system(tmp_path, database_urls=None, services=None, amqp_uri=None, mak
     doubles = []
     try:
         sms_record, mail_record = tmp_path / "sms.jsonl", tmp_path / "mail.jsonl"
-        twilio, twilio_port = start_double("tests.doubles.twilio_api", sms_record)
+        twilio, twilio_port = start_double("tests.doubles.twilio_api", sms_record, *twilio_args)
         doubles.append(twilio)
         smtp, smtp_port = start_double("tests.doubles.smtp_server", mail_record)
         doubles.append(smtp)

@@ -182,7 +182,8 @@ def document():
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": {
             "/health": {"get": {"summary": "Broker and services reachable",
-                                "responses": {"200": {"description": "all reachable"},
+                                "responses": {"200": {"description": "all reachable; `messages`: "
+                                                                     "{failed, waiting} counts of messages"},
                                               "503": {"description": "something is not"}}}},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}},
             "/api/events": {

@@ -52,8 +52,13 @@ class GatewayService:
         healthy = all(state == "ok" for state in services.values())
         # Reaching any service proves the broker; reaching none most likely means it is down.
         broker = "ok" if any(state == "ok" for state in services.values()) else "unknown"
-        return json_response({"status": "ok" if healthy else "unavailable", "broker": broker,
-                              "services": services}, status=200 if healthy else 503)
+        answer = {"status": "ok" if healthy else "unavailable", "broker": broker, "services": services}
+        if services["notifications"] == "ok":
+            try:  # messages given up on and still waiting: for the on-call person, not the status
+                answer["messages"] = self.notifications.delivery_counts(timeout=HEALTH_TIMEOUT_SECONDS)
+            except Exception:
+                pass
+        return json_response(answer, status=200 if healthy else 503)
 
     @http("GET", "/api/openapi.json")
     def openapi_document(self, request):

@@ -29,6 +29,7 @@ class Notifications(ServiceStorage):
     def get_dependency(self, worker_ctx):
         store = super().get_dependency(worker_ctx)
         store.pacing = self.pacing
+        store.claim_margin_seconds = float(self.container.config["SEND_CLAIM_MARGIN_SECONDS"])
         return store
 
 
@@ -43,6 +44,12 @@ class Channels:
             return self.sms.send(notification["recipient"], notification["body"], notification["id"])
         return self.email.send(notification["recipient"], notification["subject"], notification["body"],
                                notification["html"], notification["id"])
+
+    def find_sent(self, notification, known_refs=()):
+        """The provider's id of this message if the provider has it, else None (reconciliation.py)."""
+        provider = self.sms if notification["channel"] == "sms" else self.email
+        return provider.find_sent(notification["recipient"], notification["body"], notification["handed_over_at"],
+                                  known_refs)
 
 
 class Providers(DependencyProvider):

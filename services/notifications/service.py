@@ -3,7 +3,7 @@ and every registration and attendance event a POST to its organizer's webhooks. 
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.notifications import delivery, messages
+from services.notifications import delivery, messages, reconciliation
 from services.notifications.dependencies import Notifications, Providers, WebhookReceivers
 from shared.activity import activity
 from shared.api import WebhookSubscription, parse_body
@@ -30,10 +30,6 @@ class NotificationsService:
     def _send(self, claimed):
         if claimed is not None:
             delivery.send(self.notifications, self.providers, claimed, delivery.SendPolicy.from_config(self.config))
-
-    def _deliver(self, notification_id):
-        delivery.deliver(self.notifications, self.providers, notification_id,
-                         delivery.SendPolicy.from_config(self.config))
 
     @event_handler("registration", "registration_confirmed")
     def on_registration_confirmed(self, payload):
@@ -94,9 +90,12 @@ class NotificationsService:
 
     @timer(interval=1)
     def send_due(self):
-        """Messages left waiting: retries after backoff, and any a crash left unsent."""
-        for notification_id in self.notifications.due():
-            self._deliver(notification_id)
+        """Messages left waiting: claims that lapsed before hand-over, messages handed over with
+        no outcome (asked of the provider), retries after backoff."""
+        policy = delivery.SendPolicy.from_config(self.config)
+        reconciliation.reap(self.notifications)
+        reconciliation.settle_unsettled(self.notifications, self.providers, policy)
+        delivery.deliver_due(self.notifications, self.providers, policy)
 
     @rpc
     def ping(self):
@@ -105,6 +104,11 @@ class NotificationsService:
     @rpc
     def messages_for_registrations(self, registration_ids):
         return self.notifications.for_registrations(registration_ids)
+
+    @rpc
+    def delivery_counts(self):
+        """{"failed": n, "waiting": n}: messages given up on, and not yet out (for /health)."""
+        return self.notifications.delivery_counts()
 
     @rpc
     def message_counts(self, event_ids):

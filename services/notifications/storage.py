@@ -1,7 +1,13 @@
 """Notifications' storage verbs: record messages, claim one for sending, record the outcome.
 
 The session is never held across a provider call: claim commits `sending` first, the call happens
-outside any transaction, and the outcome is a second short transaction."""
+outside any transaction, and the outcome is a second short transaction.
+
+A claim is a lease: `claim_token` names the worker's claim and `claimed_until` ends it (the booked
+SMS slot plus SEND_CLAIM_MARGIN_SECONDS). Right before the provider call the worker records
+`handed_over_at`, only while its claim holds. A claim that lapsed before hand-over goes back to
+`created` (`reap`: its worker died or stalled, nothing went out); one that lapsed after it, or
+whose call ended without an answer, is `unsettled`: the provider is asked what it sent."""
 import datetime
 import uuid
 
@@ -43,10 +49,17 @@ MARK_SENT = update(notifications).where(
 ).values(status=SENT, provider_ref=bindparam("provider_ref"), sent_at=bindparam("now"), updated_at=bindparam("now"),
          error_code=None, error_message=None)
 
+HAND_OVER = update(notifications).where(
+    notifications.c.id == bindparam("notification_id"), notifications.c.status == SENDING,
+    notifications.c.claim_token == bindparam("token"), notifications.c.handed_over_at.is_(None)
+).values(handed_over_at=bindparam("now"), claimed_until=bindparam("until"), updated_at=bindparam("now"))
+
 
 class NotificationStore:
     #: message_pacing.Pacing: caps and budget of messages anonymous requests cause (None: none)
     pacing = None
+    #: seconds a claim holds beyond its booked send slot (SEND_CLAIM_MARGIN_SECONDS; set by the dependency)
+    claim_margin_seconds = 60.0
 
     def __init__(self, database, group=None):
         self.database = database
@@ -99,7 +112,7 @@ class NotificationStore:
             "recipient": recipient, "channel": channel, "language": message.language,
             "template": message.template, "subject": message.subject or None, "body": message.text,
             "html": message.html or None, "status": SENDING, "attempts": 1, "next_attempt_at": now,
-            "created_at": now, "updated_at": now,
+            "created_at": now, "updated_at": now, **self._new_claim(now),
         }
         if held is not None:
             row.update(status=held.status, attempts=0, next_attempt_at=held.until or now,
@@ -193,42 +206,158 @@ class NotificationStore:
             counts.setdefault(event_id, {})[channel] = n
         return counts
 
+    # --- sending: claims, hand-over, outcomes -------------------------------------------------
+
+    def _new_claim(self, now, seconds=None):
+        seconds = self.claim_margin_seconds if seconds is None else seconds
+        return {"claim_token": str(uuid.uuid4()), "claimed_until": now + datetime.timedelta(seconds=seconds),
+                "handed_over_at": None}
+
+    def _ours(self, notification_id, token):
+        return (notifications.c.id == notification_id, notifications.c.status == SENDING,
+                notifications.c.claim_token == token)
+
     def claim(self, notification_id):
-        """Move one due message from `created` to `sending` and return it; None when another
-        worker has it, it is not due, or it was sent already."""
+        """Move one due message from `created` to `sending` under a new claim and return it;
+        None when another worker has it, it is not due, or it was sent already."""
         now = utcnow()
         with self.database.transaction() as session:
             claimed = session.execute(
                 update(notifications)
                 .where(notifications.c.id == notification_id, notifications.c.status == CREATED,
                        notifications.c.next_attempt_at <= now)
-                .values(status=SENDING, attempts=notifications.c.attempts + 1, updated_at=now)
+                .values(status=SENDING, attempts=notifications.c.attempts + 1, updated_at=now, **self._new_claim(now))
                 .returning(*notifications.c)
             ).mappings().first()
         return dict(claimed) if claimed else None
+
+    def hand_over(self, notification_id, token, lease_seconds):
+        """Record that the message is being handed to the provider now, if this worker's claim
+        still holds; the claim then runs `lease_seconds` more (the call's time limit and a
+        margin). False: the claim lapsed and the message is someone else's to send."""
+        now = utcnow()
+        params = {"notification_id": notification_id, "token": token, "now": now,
+                  "until": now + datetime.timedelta(seconds=lease_seconds)}
+        # committed with other workers' hand-overs and sent marks: one commit per group in a rush
+        return self.group.run(lambda session: session.execute(HAND_OVER, params).rowcount == 1)
 
     def sent(self, notification_id, provider_ref):
         now = utcnow()
         self.group.execute(MARK_SENT, {"notification_id": notification_id, "provider_ref": provider_ref, "now": now})
 
-    def retry_later(self, notification_id, delay_seconds, error):
+    def retry_later(self, notification_id, token, at, error):
+        """Not sent: back to `created`, due again at `at`."""
         with self.database.transaction() as session:
             session.execute(
-                update(notifications).where(notifications.c.id == notification_id, notifications.c.status == SENDING)
+                update(notifications).where(*self._ours(notification_id, token))
                 .values(status=CREATED, updated_at=utcnow(), error_code=getattr(error, "code", None),
-                        error_message=str(error),
-                        next_attempt_at=utcnow() + datetime.timedelta(seconds=delay_seconds))
+                        error_message=str(error), next_attempt_at=at,
+                        claim_token=None, claimed_until=None, handed_over_at=None)
             )
 
-    def failed(self, notification_id, error):
+    def failed(self, notification_id, token, code, reason):
         with self.database.transaction() as session:
             session.execute(
-                update(notifications).where(notifications.c.id == notification_id, notifications.c.status == SENDING)
-                .values(status=FAILED, updated_at=utcnow(), error_code=error.code, error_message=str(error))
+                update(notifications).where(*self._ours(notification_id, token))
+                .values(status=FAILED, updated_at=utcnow(), error_code=code, error_message=reason,
+                        claim_token=None, claimed_until=None)
             )
 
-    def reserve_slot(self, channel, interval_seconds):
-        """Book the next send slot of `channel`; returns how many seconds to wait for it."""
+    def outcome_unknown(self, notification_id, token, settle_at, error):
+        """Handed over, no answer: stays `sending`, unclaimed, to be settled from `settle_at`."""
+        with self.database.transaction() as session:
+            session.execute(
+                update(notifications).where(*self._ours(notification_id, token))
+                .values(updated_at=utcnow(), error_code=getattr(error, "code", None), error_message=str(error),
+                        claim_token=None, claimed_until=settle_at)
+            )
+
+    def reap(self, now=None):
+        """Messages whose claim lapsed before hand-over (their worker died or stalled waiting for
+        its slot; nothing went out) go back to `created`, due now; returns how many."""
+        now = now or utcnow()
+        with self.database.transaction() as session:
+            return session.execute(
+                update(notifications)
+                .where(notifications.c.status == SENDING, notifications.c.handed_over_at.is_(None),
+                       notifications.c.claimed_until < now)
+                .values(status=CREATED, next_attempt_at=now, updated_at=now,
+                        claim_token=None, claimed_until=None)
+            ).rowcount
+
+    def unsettled(self, now=None, limit=100):
+        """Ids of messages handed over whose outcome nobody recorded and nobody is settling."""
+        now = now or utcnow()
+        with self.database.transaction() as session:
+            return list(session.execute(
+                select(notifications.c.id)
+                .where(notifications.c.status == SENDING, notifications.c.handed_over_at.is_not(None),
+                       notifications.c.claimed_until < now)
+                .order_by(notifications.c.claimed_until).limit(limit)
+            ).scalars())
+
+    def claim_unsettled(self, notification_id, lease_seconds):
+        """Take one unsettled message to settle it; None when another worker took it first."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            claimed = session.execute(
+                update(notifications)
+                .where(notifications.c.id == notification_id, notifications.c.status == SENDING,
+                       notifications.c.handed_over_at.is_not(None), notifications.c.claimed_until < now)
+                .values(claim_token=str(uuid.uuid4()), updated_at=now,
+                        claimed_until=now + datetime.timedelta(seconds=lease_seconds))
+                .returning(*notifications.c)
+            ).mappings().first()
+        return dict(claimed) if claimed else None
+
+    def other_refs(self, notification):
+        """Provider ids of our other messages to the same recipient: a listed message with one
+        of these is not this one, even with the same text."""
+        with self.database.transaction() as session:
+            return set(session.execute(
+                select(notifications.c.provider_ref)
+                .where(notifications.c.recipient == notification["recipient"],
+                       notifications.c.id != notification["id"], notifications.c.provider_ref.is_not(None))
+            ).scalars())
+
+    def settled_sent(self, notification_id, token, provider_ref):
+        """The provider has it: `sent`, with its id."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            session.execute(
+                update(notifications).where(*self._ours(notification_id, token))
+                .values(status=SENT, provider_ref=provider_ref, sent_at=now, updated_at=now,
+                        error_code=None, error_message=None, claim_token=None, claimed_until=None)
+            )
+
+    def send_again(self, notification_id, token):
+        """The provider has no record of it: back to `created`, due now."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            session.execute(
+                update(notifications).where(*self._ours(notification_id, token))
+                .values(status=CREATED, next_attempt_at=now, updated_at=now,
+                        claim_token=None, claimed_until=None, handed_over_at=None)
+            )
+
+    def event_end(self, event_id):
+        """When the event a message is about ends, as far as notifications knows (else None)."""
+        with self.database.transaction() as session:
+            return session.execute(END_OF_EVENT, {"event_id": event_id}).scalar()
+
+    def delivery_counts(self):
+        """{"failed": messages given up on, "waiting": messages not yet out}, for /health."""
+        with self.database.transaction() as session:
+            rows = dict(session.execute(
+                select(notifications.c.status, func.count())
+                .where(notifications.c.status.in_([CREATED, SENDING, FAILED])).group_by(notifications.c.status)
+            ).all())
+        return {"failed": rows.get(FAILED, 0), "waiting": rows.get(CREATED, 0) + rows.get(SENDING, 0)}
+
+    def reserve_slot(self, channel, interval_seconds, notification_id=None, token=None):
+        """Book the next send slot of `channel`; returns how many seconds to wait for it. The
+        claim of `notification_id` (if given) is stretched to the slot plus its margin, in the
+        same transaction, so a long queue for slots does not look like a dead worker."""
         now = utcnow()
         with self.database.transaction() as session:
             insert_ignoring_conflict(session, send_rate, {"channel": channel, "next_at": now}, ["channel"])
@@ -238,6 +367,9 @@ class NotificationStore:
             slot = max(next_at, now)
             session.execute(update(send_rate).where(send_rate.c.channel == channel)
                             .values(next_at=slot + datetime.timedelta(seconds=interval_seconds)))
+            if notification_id is not None:
+                session.execute(update(notifications).where(*self._ours(notification_id, token)).values(
+                    claimed_until=slot + datetime.timedelta(seconds=self.claim_margin_seconds)))
         return (slot - now).total_seconds()
 
     def record_delivery(self, provider_ref, status, error_code=None):

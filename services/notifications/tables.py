@@ -8,7 +8,8 @@ from shared.inbox import processed_events_table
 metadata = MetaData()
 
 # status: created -> sending -> sent -> delivered | undelivered, or failed. A message is sent only
-# from `created`, claimed by one conditional update, so it is never sent twice.
+# from `created`, claimed by one conditional update, so it is never sent twice. A claim is a lease
+# (claim_token, claimed_until); handed_over_at is when the provider call began (storage.py).
 notifications = Table(
     "notifications",
     metadata,
@@ -36,6 +37,11 @@ notifications = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     # when recipient and text were blanked (retention, or the registrant's erasure)
     Column("anonymised_at", UtcDateTime, nullable=True),
+    # the worker's claim while `sending`, and until when it holds
+    Column("claim_token", String(36), nullable=True),
+    Column("claimed_until", UtcDateTime, nullable=True),
+    # when the message was handed to the provider (this claim); none: it cannot have gone out
+    Column("handed_over_at", UtcDateTime, nullable=True),
     Index("ix_notifications_due", "status", "next_attempt_at"),
     Index("ix_notifications_event_id", "event_id"),
 )

@@ -33,8 +33,9 @@ def start_notifications(container_factory, config_for, migrated, smtp_double):
     """Start notifications against the given Twilio double settings; returns (dispatch, database)."""
     def start(twilio_settings, **overrides):
         url = migrated("notifications")
-        config = config_for("notifications", DATABASE_URL=url, SEND_RETRY_BASE_SECONDS="0.2", SMS_RATE_PER_SECOND="0",
-                            **twilio_settings, **smtp_double[0], **overrides)
+        config = config_for("notifications", **{"DATABASE_URL": url, "SEND_RETRY_BASE_SECONDS": "0.2",
+                                                "SMS_RATE_PER_SECOND": "0", **twilio_settings, **smtp_double[0],
+                                                **overrides})
         container = container_factory(NotificationsService, config)
         container.start()
         dispatch = event_dispatcher(config)
@@ -131,18 +132,152 @@ def test_two_notifications_processes_together_keep_the_sms_rate(container_factor
         assert arrived - started >= k * 0.2, (k, [t - started for t in times])
 
 
-def test_a_message_whose_send_was_interrupted_stays_sending_and_is_not_sent_again(migrated):
+def recorded_by_a_worker(database, claim_margin_seconds=60.0, **changes):
+    """A message recorded (and so claimed) by a worker of another notifications process, as
+    `record` leaves it; returns (store, the claimed row)."""
     from services.notifications.messages import render
     from services.notifications.storage import NotificationStore
     from shared.events import parse_envelope
-    store = NotificationStore(Database(migrated("notifications")))
-    envelope, data = parse_envelope(make_envelope("registration_confirmed", registration_data()), "registration_confirmed")
-    recorded = store.record(envelope, data, render("registration_confirmed", data))
-    assert recorded["status"] == "sending"  # recorded already claimed by the worker that will send it
-    # The process dies here, during the provider call: nothing records the outcome.
-    assert store.claim(recorded["id"]) is None and store.due() == []
+    store = NotificationStore(database)
+    store.claim_margin_seconds = claim_margin_seconds
+    envelope, data = parse_envelope(make_envelope("registration_confirmed", registration_data(**changes)),
+                                    "registration_confirmed")
+    return store, store.record(envelope, data, render("registration_confirmed", data))
+
+
+def test_a_claimed_message_is_nobody_elses_until_its_claim_lapses_and_then_its_worker_cannot_send_it(migrated):
+    store, claimed = recorded_by_a_worker(Database(migrated("notifications")), claim_margin_seconds=1)
+    assert claimed["status"] == "sending"  # recorded already claimed by the worker that will send it
+    assert store.claim(claimed["id"]) is None and store.due() == []
+    assert store.reap() == 0  # its claim still holds
+    # The worker stalls (or dies) before hand-over, past its claim:
+    wait_until(lambda: store.reap() == 1, message="the lapsed claim reaped")
     [row] = rows(store.database)
-    assert row["status"] == "sending"
+    assert row["status"] == "created" and row["handed_over_at"] is None
+    again = store.claim(claimed["id"])
+    assert not store.hand_over(claimed["id"], claimed["claim_token"], 10)  # the stalled worker wakes up
+    assert store.hand_over(again["id"], again["claim_token"], 10)
+    [row] = rows(store.database)
+    assert row["handed_over_at"] is not None and row["claim_token"] == again["claim_token"]
+    # handed over, it is never taken back without asking the provider
+    assert store.reap(now=row["claimed_until"] + dt.timedelta(seconds=1)) == 0
+
+
+def test_a_message_whose_worker_died_before_hand_over_is_sent_once_when_its_claim_lapses(start_notifications,
+                                                                                            twilio_double):
+    twilio, sms = twilio_double()
+    _, database = start_notifications(twilio, SEND_CLAIM_MARGIN_SECONDS="1")
+    recorded_by_a_worker(database, claim_margin_seconds=1, phone="+358401239001")  # its process dies here
+    [message] = sms.wait_for(1)
+    assert message["To"] == "+358401239001"
+    row = wait_until(lambda: [r for r in rows(database) if r["status"] == "sent"], message="sent row")[0]
+    assert row["provider_ref"] == message["sid"] and row["attempts"] == 2
+    time.sleep(1.5)
+    assert len(sms.all()) == 1
+
+
+def test_a_message_handed_over_by_a_worker_that_died_is_found_at_twilio_and_not_sent_again(start_notifications,
+                                                                                            twilio_double):
+    from services.notifications.providers.sms import TwilioSms
+    twilio, sms = twilio_double()
+    _, database = start_notifications(twilio, SEND_CLAIM_MARGIN_SECONDS="1", PROVIDER_TIMEOUT_SECONDS="1")
+    store, claimed = recorded_by_a_worker(database, phone="+358401239002")
+    assert store.hand_over(claimed["id"], claimed["claim_token"], lease_seconds=1)
+    TwilioSms(twilio["TWILIO_ACCOUNT_SID"], twilio["TWILIO_AUTH_TOKEN"], twilio["TWILIO_FROM"],
+              twilio["TWILIO_API_URL"], 5).send(claimed["recipient"], claimed["body"], claimed["id"])
+    # ... and its process dies before recording the outcome.
+    row = wait_until(lambda: [r for r in rows(database) if r["status"] == "sent"], message="settled row")[0]
+    [message] = sms.all()
+    assert row["provider_ref"] == message["sid"]
+    time.sleep(1.5)
+    assert len(sms.all()) == 1
+
+
+def test_a_message_handed_over_by_a_worker_that_died_before_twilio_had_it_is_sent_once(start_notifications,
+                                                                                        twilio_double):
+    twilio, sms = twilio_double()
+    _, database = start_notifications(twilio, SEND_CLAIM_MARGIN_SECONDS="1", PROVIDER_TIMEOUT_SECONDS="1")
+    store, claimed = recorded_by_a_worker(database, phone="+358401239003")
+    assert store.hand_over(claimed["id"], claimed["claim_token"], lease_seconds=1)  # and dies
+    [message] = sms.wait_for(1)
+    assert message["To"] == "+358401239003" and message["Body"] == claimed["body"]
+    row = wait_until(lambda: [r for r in rows(database) if r["status"] == "sent"], message="sent row")[0]
+    assert row["provider_ref"] == message["sid"]
+    time.sleep(1.5)
+    assert len(sms.all()) == 1
+
+
+def test_messages_waiting_for_their_sms_slot_are_handed_back_at_once_when_the_service_is_killed(
+        container_factory, config_for, migrated, twilio_double, smtp_double):
+    twilio, sms = twilio_double()
+    url = migrated("notifications")
+    config = config_for("notifications", DATABASE_URL=url, SMS_RATE_PER_SECOND="2", **twilio, **smtp_double[0])
+    container = container_factory(NotificationsService, config)
+    container.start()
+    dispatch = event_dispatcher(config)
+    for n in range(10):  # five seconds of slots
+        data = registration_data(registration_id=f"r-{n}", phone=f"+35840100{n:04d}")
+        dispatch("registration", "registration_confirmed", make_envelope("registration_confirmed", data))
+    sms.wait_for(2)
+    container.kill()
+    left = rows(Database(url))
+    # nothing left `sending` to wait out its claim (only one truly in the provider's hands could
+    # be): the unsent are queued again, due now, for the next process
+    assert [r for r in left if r["status"] == "sending" and r["handed_over_at"] is None] == []
+    assert len([r for r in left if r["status"] == "created"]) >= 10 - len(sms.all()) - 1 > 0
+
+
+def test_a_twilio_that_answers_only_after_the_timeout_sends_one_sms(start_notifications, twilio_double):
+    twilio, sms = twilio_double("--answer-after", "2")
+    dispatch, database = start_notifications(twilio, PROVIDER_TIMEOUT_SECONDS="1", SEND_CLAIM_MARGIN_SECONDS="1")
+    dispatch("registration_confirmed", make_envelope("registration_confirmed", registration_data()))
+    [message] = sms.wait_for(1)
+    row = wait_until(lambda: [r for r in rows(database) if r["status"] == "sent"], timeout=20, message="sent")[0]
+    assert row["provider_ref"] == message["sid"]
+    time.sleep(3)  # long enough for the old rule's second and third tries
+    assert len(sms.all()) == 1
+
+
+def test_twilio_down_is_retried_past_five_attempts_then_given_up_with_the_reason(start_notifications,
+                                                                               twilio_double):
+    twilio, sms = twilio_double("--fail-ratio", "1")
+    # the message matters for four seconds here (a day by default)
+    dispatch, database = start_notifications(twilio, SEND_RETRY_BASE_SECONDS="0.1", SEND_RETRY_MAX_SECONDS="0.3",
+                                             SEND_GIVE_UP_HOURS=str(4 / 3600))
+    dispatch("registration_confirmed", make_envelope("registration_confirmed", registration_data()))
+    row = wait_until(lambda: [r for r in rows(database) if r["status"] == "failed"], timeout=20, message="failed")[0]
+    assert row["attempts"] > 5 and row["error_code"] == "20500"
+    assert row["error_message"].startswith("gave up after") and row["claim_token"] is None
+    assert row["updated_at"] - row["created_at"] >= dt.timedelta(seconds=4)
+    assert sms.all() == []
+    from services.notifications.storage import NotificationStore
+    assert NotificationStore(database).delivery_counts() == {"failed": 1, "waiting": 0}
+
+
+def test_a_message_retrying_when_its_registrant_erases_their_data_is_never_sent(start_notifications, twilio_double):
+    twilio, sms = twilio_double("--fail-ratio", "1")
+    dispatch, database = start_notifications(twilio, SEND_RETRY_BASE_SECONDS="0.1", SEND_RETRY_MAX_SECONDS="0.3")
+    data = registration_data()
+    dispatch("registration_confirmed", make_envelope("registration_confirmed", data))
+    wait_until(lambda: rows(database) and rows(database)[0]["attempts"] >= 2, message="retrying")
+    dispatch("registration_erased", make_envelope("registration_erased", {"registration_id": data["registration_id"],
+                                                                          "event": data["event"]}))
+    row = wait_until(lambda: [r for r in rows(database) if r["status"] == "failed"], message="failed row")[0]
+    assert row["error_code"] == "erased" and row["recipient"] == ""
+    assert sms.all() == []
+
+
+def test_an_email_that_cannot_be_written_fails_with_the_reason_instead_of_staying_sending(start_notifications,
+                                                                                        twilio_double, smtp_double):
+    twilio, _ = twilio_double()
+    dispatch, database = start_notifications(twilio)
+    event = {**registration_data()["event"], "title": {"fi": "Kosketus\nVoitit 500 e"}}
+    data = registration_data(channel="email", phone=None, email="maija@example.fi", event=event)
+    dispatch("registration_confirmed", make_envelope("registration_confirmed", data))
+    row = wait_until(lambda: [r for r in rows(database) if r["status"] != "sending"], message="an outcome")[0]
+    assert row["status"] == "failed" and row["error_code"] == "invalid_message"
+    assert "ValueError" in row["error_message"]
+    assert smtp_double[1].all() == []
 
 
 def test_delivery_reports_only_move_a_message_forward(migrated):

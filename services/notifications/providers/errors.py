@@ -1,4 +1,5 @@
-"""Provider failures in our own terms: try again later, or give up now and show why."""
+"""Provider failures in our own terms: try again later, give up now and show why, or find out
+first whether the message went out."""
 
 
 class DeliveryError(Exception):
@@ -8,8 +9,14 @@ class DeliveryError(Exception):
 
 
 class TransientDeliveryError(DeliveryError):
-    """Worth retrying with backoff: 5xx, 429, timeouts, refused connections, SMTP 4xx."""
+    """Not sent, worth retrying with backoff: 5xx, 429, a refused or failed connection, SMTP 4xx."""
 
 
 class PermanentDeliveryError(DeliveryError):
     """Retrying cannot help: an invalid or opted-out number, an unroutable one, SMTP 5xx."""
+
+
+class OutcomeUnknownError(DeliveryError):
+    """The request may have reached the provider and the answer was lost (a read timeout, a
+    connection dropped after sending): sending again could send twice, so the message is
+    reconciled against what the provider says it sent."""

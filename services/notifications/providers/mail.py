@@ -1,14 +1,35 @@
-"""Email through SMTP, plain text with an HTML alternative (or the console, when SMTP is not set)."""
+"""Email through SMTP, plain text with an HTML alternative (or the console, when SMTP is not set).
+
+SMTP cannot be asked what it delivered, so an email whose outcome is unknown (the connection lost
+after the message was handed over) is sent again: at least once. Its Message-ID is the message's
+own id, the same on every try, so mail systems that drop a repeated Message-ID show it once."""
 import smtplib
 import socket
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from services.notifications.providers.errors import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
 from shared.logs import mask_email
+
+
+def compose(sender, to, subject, text, html, reference):
+    """The email, or PermanentDeliveryError when it cannot be written (a header with a line
+    break, say): the same text would fail the same way on every try."""
+    try:
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = to
+        message["Subject"] = subject
+        message["Message-ID"] = f"<{reference}@yhdessa.fi>"
+        message.set_content(text)
+        if html:
+            message.add_alternative(html, subtype="html")
+        return message
+    except Exception as exc:
+        raise PermanentDeliveryError(f"the email cannot be written: {type(exc).__name__}: {exc}",
+                                     code="invalid_message") from exc
 
 
 class SmtpEmail:
@@ -20,14 +41,7 @@ class SmtpEmail:
 
     def send(self, to, subject, text, html, reference):
         """Send one email; returns its Message-ID."""
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = to
-        message["Subject"] = subject
-        message["Message-ID"] = make_msgid(idstring=reference, domain="yhdessa.fi")
-        message.set_content(text)
-        if html:
-            message.add_alternative(html, subtype="html")
+        message = compose(self.sender, to, subject, text, html, reference)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
@@ -45,6 +59,10 @@ class SmtpEmail:
         return message["Message-ID"]
 
     @staticmethod
+    def find_sent(*_args, **_kwargs):
+        return None  # SMTP keeps no list: an unknown outcome is sent again (module docstring)
+
+    @staticmethod
     def _raise(code, reason):
         reason = reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
         error = TransientDeliveryError if 400 <= code < 500 else PermanentDeliveryError
@@ -57,3 +75,7 @@ class ConsoleEmail:
     def send(self, to, subject, text, html, reference):
         print(f"--- Email to {mask_email(to)}: {subject} ---\n{text}\n--- end of email ---", flush=True)
         return f"console-{reference}"
+
+    @staticmethod
+    def find_sent(*_args, **_kwargs):
+        return None

@@ -1,15 +1,24 @@
-"""SMS through Twilio's Messages API (or the console, when Twilio is not configured)."""
+"""SMS through Twilio's Messages API (or the console, when Twilio is not configured).
+
+What a failure means decides between retrying, giving up and reconciling (`classify`,
+`outcome_of`): an error answer is permanent or transient by its code; a failure before the request
+left us (refused, unreachable, a connect timeout) is transient; one after it may have gone out (a
+read timeout, a connection dropped mid-answer) is an unknown outcome, settled by `find_sent`
+asking Twilio what it sent to the number."""
+import datetime
 import logging
 import os
 import uuid
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from services.notifications.providers.errors import (
+    OutcomeUnknownError,
     PermanentDeliveryError,
     TransientDeliveryError,
 )
@@ -19,9 +28,37 @@ log = logging.getLogger(__name__)
 # Twilio's client logs whole requests, phone numbers included, at INFO.
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
-# Retrying these cannot help: invalid number, opted out, unroutable, not SMS-capable.
+# Retrying these cannot help: invalid number, opted out, unroutable, not SMS-capable, region not
+# enabled, sender not SMS-capable for the destination.
 PERMANENT_CODES = {21211, 21610, 21612, 21614, 21408, 21606}
-TRANSIENT_CODES = {20429, 20500, 20503}
+PERMANENT, TRANSIENT, UNKNOWN = "permanent", "transient", "unknown"
+# How far before the hand-over a listed message may be dated (Twilio's clock against ours).
+CLOCK_SKEW = datetime.timedelta(minutes=10)
+
+
+def classify(status, code):
+    """An error answer from Twilio (HTTP status, Twilio code): PERMANENT only for the refusals
+    of this recipient that no retry can change. Twilio busy or down is TRANSIENT, and so is any
+    other refusal (a wrong auth token, a suspended account, a sender not yet enabled): an operator
+    fixes those within the day, and the messages then go out instead of being lost."""
+    if code in PERMANENT_CODES:
+        return PERMANENT
+    return TRANSIENT
+
+
+def outcome_of(exc):
+    """A failure with no answer from Twilio: TRANSIENT when the request cannot have left us,
+    UNKNOWN when it may have reached Twilio."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return TRANSIENT
+    if isinstance(exc, requests.ConnectionError):
+        cause = exc.args[0] if exc.args else None
+        # refused or unresolvable: requests wraps urllib3's NewConnectionError, usually in a MaxRetryError
+        if isinstance(cause, NewConnectionError) or isinstance(getattr(cause, "reason", None), NewConnectionError):
+            return TRANSIENT
+        if isinstance(exc, requests.exceptions.SSLError):  # the handshake comes before the request
+            return TRANSIENT
+    return UNKNOWN
 
 
 class TwilioSms:
@@ -52,13 +89,30 @@ class TwilioSms:
         try:
             message = self.client.messages.create(to=to, from_=self.sender, body=body, **extra)
         except TwilioRestException as exc:
-            code = exc.code or exc.status
-            if exc.status == 429 or exc.status >= 500 or exc.code in TRANSIENT_CODES:
-                raise TransientDeliveryError(f"Twilio {exc.status}: {exc.msg}", code=str(code))
-            raise PermanentDeliveryError(f"Twilio {exc.status}: {exc.msg}", code=str(code))
+            error = TransientDeliveryError if classify(exc.status, exc.code) == TRANSIENT else PermanentDeliveryError
+            raise error(f"Twilio {exc.status}: {exc.msg}", code=str(exc.code or exc.status))
         except (requests.RequestException, TwilioException) as exc:
-            raise TransientDeliveryError(f"Twilio unreachable: {exc}", code="connection")
+            if outcome_of(exc) == TRANSIENT:
+                raise TransientDeliveryError(f"Twilio unreachable: {type(exc).__name__}", code="connection")
+            raise OutcomeUnknownError(f"Twilio's answer lost: {type(exc).__name__}", code="unknown")
         return message.sid
+
+    def find_sent(self, to, body, handed_over_at, known_refs=()):
+        """The SID of a message Twilio accepted to `to` with this `body` since `handed_over_at`
+        (and not one of `known_refs`, our other messages' SIDs), or None. Twilio lists newest
+        first, so the pages are read back only to the hand-over. TransientDeliveryError when
+        Twilio cannot say now."""
+        since = handed_over_at - CLOCK_SKEW
+        try:
+            for message in self.client.messages.stream(to=to, page_size=50):
+                created = message.date_created
+                if created is not None and created < since:
+                    return None
+                if message.body == body and message.sid not in known_refs:
+                    return message.sid
+        except (requests.RequestException, TwilioException) as exc:
+            raise TransientDeliveryError(f"Twilio's list unreachable: {type(exc).__name__}", code="connection")
+        return None
 
 
 class ConsoleSms:
@@ -69,3 +123,6 @@ class ConsoleSms:
     def send(self, to, body, reference):
         print(f"--- SMS to {mask_phone(to)} ---\n{body}\n--- end of SMS ---", flush=True)
         return f"console-{uuid.uuid4()}"
+
+    def find_sent(self, to, body, handed_over_at, known_refs=()):
+        return None  # printing cannot have half-happened
