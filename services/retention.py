@@ -4,14 +4,15 @@
     python -m services.retention --now 2027-01-31T00:00:00+02:00
 
 Names, phone numbers and emails of registrations and of the messages sent about them are blanked
-RETENTION_DAYS after the event ends. Rows, statuses and attendance stay, so statistics do not
-change. `--now` runs it as if it were that moment (to see what a date would anonymise)."""
+RETENTION_DAYS after the event ends, and the services' dead letters about such events are dropped.
+Rows, statuses and attendance stay, so statistics do not change. `--now` runs it as if it were that moment (to see what a date would anonymise)."""
 import argparse
 import datetime
 import json
 
 from services.notifications.storage import NotificationStore
 from services.registration.storage import RegistrationStore
+from shared import dead_letters
 from shared.config import setting
 from shared.database import Database, utcnow
 from shared.migrations import upgrade
@@ -36,6 +37,8 @@ def main(argv=None):
             done[name] = store_class(database).anonymise_ended(days, now=now)
         finally:
             database.dispose()
+        done[f"{name}_dead_letters"] = len(dead_letters.forget(setting("AMQP_URI"), name,
+                                                                dead_letters.past_retention(days, now)))
     print(json.dumps(done))
 
 

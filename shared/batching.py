@@ -134,6 +134,8 @@ class GroupCommit:
             try:
                 with self.database.transaction() as session:
                     return _run_together(session, units)
+            except ServiceUnavailable as exc:  # the database is away: one by one would fail alike, slowly
+                return [exc] * len(units)
             except Exception:
                 log.info("a group of %d units failed together; taking them one by one", len(units), exc_info=True)
         answers = []
