@@ -129,7 +129,8 @@ def _errors(*codes):
     meaning = {400: "malformed request", 401: "no or unknown staff token",
                403: "another organizer's (staff reach their own organizer's only)", 404: "not found",
                409: "refused by the event's state", 413: "body too large", 415: "body is not JSON",
-               422: "invalid fields", 503: "a service did not answer"}
+               422: "invalid fields",
+               503: "not done: a service did not answer in time or its database is unreachable; safe to retry"}
     return {str(code): {"description": meaning[code], **_json(_ref("Error"))} for code in codes}
 
 
