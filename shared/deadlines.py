@@ -24,9 +24,11 @@ MARGIN_SECONDS = 1.0
 _deadline = contextvars.ContextVar("yhdessa_deadline", default=None)
 
 
-def for_callee(gives_up_at):
-    """The deadline to send to a callee when the caller gives up at `gives_up_at` (epoch seconds)."""
-    return gives_up_at - MARGIN_SECONDS
+def for_callee(gives_up_at, now=None):
+    """The deadline to send to a callee when the caller gives up at `gives_up_at` (epoch seconds):
+    a margin earlier, at most a quarter of the time left (short time limits keep most of theirs)."""
+    left_then = max(gives_up_at - (time.time() if now is None else now), 0)
+    return gives_up_at - min(MARGIN_SECONDS, left_then / 4)
 
 
 def set_current(deadline):

@@ -5,6 +5,7 @@ import collections
 import os
 import signal
 import time
+import urllib.parse
 
 import eventlet
 import pytest
@@ -13,7 +14,7 @@ import requests
 from tests.conftest import wait_until
 from tests.e2e.helpers import create_event, sign_up
 from tests.pg_cluster import PostgresCluster
-from tests.system import start_system
+from tests.system import MANAGEMENT, start_system
 
 pytestmark = pytest.mark.e2e
 
@@ -55,6 +56,32 @@ def test_a_sign_up_registration_does_not_answer_in_time_is_a_503_and_is_never_ma
                             json={"name": "Maija", "phone": "0402220002"}, headers={"Idempotency-Key": "maija-1"})
         assert again.status_code == 201
         assert [sms["To"] for sms in system.sms.wait_for(3)].count("+358402220002") == 1
+    finally:
+        stop()
+
+
+def waiting_requests(system, service):
+    vhost = urllib.parse.quote(system.env["AMQP_URI"].rsplit("/", 1)[1], safe="")
+    return requests.get(f"{MANAGEMENT}/api/queues/{vhost}/rpc-{service}", timeout=10).json().get("messages")  # absent until the first statistics
+
+
+def test_a_request_nobody_took_in_time_expires_in_the_broker_unread(tmp_path):
+    system, stop = start_system(tmp_path, services=SERVICES, RPC_TIMEOUT_SECONDS="3")
+    try:
+        system.wait_healthy()
+        event = create_event(system)
+        assert sign_up(system, event["id"], {"name": "Aino", "phone": "0401110001"}).status_code == 201
+        system.kill("registration")  # down: its queue stays, and holds what is sent meanwhile
+        late = system.call("POST", f"/api/events/{event['id']}/registrations",
+                           json={"name": "Maija", "phone": "0402220002"})
+        assert late.status_code == 503
+        wait_until(lambda: waiting_requests(system, "registration") == 0, timeout=30,
+                   message="the request dropped by RabbitMQ")
+        system.start("registration")
+        system.wait_healthy()
+        assert sign_up(system, event["id"], {"name": "Pekka", "phone": "0403330003"}).status_code == 201
+        system.sms.wait_for(2)
+        assert roster_names(system, event["id"]) == {"Aino", "Pekka"}
     finally:
         stop()
 
