@@ -50,7 +50,7 @@ def make_engine(url, connect_timeout=None, statement_timeout=None):
         # failed sign-ups: resilience first, see the README's performance section.
         # values_plus_batch: an executemany UPDATE goes as pages of statements, one round trip each
         return create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True,
-                             pool_timeout=float(connect_timeout or 30), connect_args=connect_args,
+                             connect_args=connect_args,
                              executemany_mode="values_plus_batch")
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
