@@ -16,6 +16,7 @@ import functools
 import weakref
 from pathlib import Path
 
+import eventlet
 from eventlet.semaphore import Semaphore
 from sqlalchemy import DateTime, create_engine, event, exc, or_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -49,9 +50,11 @@ def make_engine(url, connect_timeout=None, statement_timeout=None):
         # pre-ping costs a round trip per transaction, but a restarted database then costs no
         # failed sign-ups: resilience first, see the README's performance section.
         # values_plus_batch: an executemany UPDATE goes as pages of statements, one round trip each
-        return create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True,
-                             connect_args=connect_args,
-                             executemany_mode="values_plus_batch")
+        engine = create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                               connect_args=connect_args, executemany_mode="values_plus_batch")
+        if connect_timeout:
+            _limit_connecting(engine, float(connect_timeout))
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
@@ -68,6 +71,18 @@ def make_engine(url, connect_timeout=None, statement_timeout=None):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _limit_connecting(engine, seconds):
+    """Give up connecting after `seconds`. libpq's own connect_timeout is not enough: under
+    eventlet psycopg2 connects asynchronously, and the green wait for the server's answer has no
+    end of its own (measured: a host that never answers held the worker for ever)."""
+    import psycopg2
+
+    @event.listens_for(engine, "do_connect")
+    def _connect_in_time(dialect, _record, cargs, cparams):
+        with eventlet.Timeout(seconds, psycopg2.OperationalError(f"timeout expired: no answer within {seconds:g} s")):
+            return dialect.connect(*cargs, **cparams)
 
 
 class Database:

@@ -2,6 +2,7 @@
 
 Real databases (SQLite and PostgreSQL; a PostgreSQL that is not there at all), no mocks: what is
 checked is whether a row was written."""
+import socket
 import time
 
 import eventlet
@@ -68,6 +69,20 @@ def test_a_postgresql_that_is_not_there_is_an_outage_not_a_crash():
                 session.execute(select(1))
     finally:
         database.dispose()
+
+
+def test_a_database_host_that_never_answers_is_an_outage_after_the_connect_timeout():
+    with socket.socket() as silent:  # takes connections (the kernel does) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        database = Database(f"postgresql://postgres@127.0.0.1:{silent.getsockname()[1]}/nobody", connect_timeout=1)
+        try:
+            with eventlet.Timeout(20):  # without a connect timeout the worker would wait for ever
+                with pytest.raises(DatabaseUnavailable):
+                    with database.transaction() as session:
+                        session.execute(select(1))
+        finally:
+            database.dispose()
 
 
 def test_a_statement_past_the_statement_timeout_is_an_outage(postgres_database):
