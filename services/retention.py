@@ -34,11 +34,12 @@ def main(argv=None):
         upgrade(name, url)
         database = Database(url)
         try:
-            done[name] = store_class(database).anonymise_ended(days, now=now)
+            store = store_class(database)
+            done[name] = store.anonymise_ended(days, now=now)
+            done[f"{name}_dead_letters"] = len(dead_letters.forget(setting("AMQP_URI"), name, (
+                dead_letters.retention_and_erasure(days, now, getattr(store, "is_erased", None)))))
         finally:
             database.dispose()
-        done[f"{name}_dead_letters"] = len(dead_letters.forget(setting("AMQP_URI"), name,
-                                                                dead_letters.past_retention(days, now)))
     print(json.dumps(done))
 
 

@@ -118,6 +118,18 @@ def past_retention(retention_days, now):
     return forgotten
 
 
+def retention_and_erasure(retention_days, now=None, is_erased=None):
+    """`forget`'s test for the hourly job: past retention, or (with `is_erased`) erased."""
+    past = past_retention(retention_days, now or datetime.datetime.now(datetime.timezone.utc))
+
+    def forgotten(payload, headers):
+        if past(payload, headers):
+            return True
+        registration_id = _data(payload).get("registration_id")
+        return bool(is_erased and isinstance(registration_id, str) and is_erased(registration_id))
+    return forgotten
+
+
 def of_registration(registration_id):
     """`forget`'s test for an erasure: the letter is about that registration."""
     return lambda payload, _headers: _data(payload).get("registration_id") == registration_id
@@ -135,9 +147,10 @@ class _ServiceDeadLetters:
     def __init__(self, amqp_uri, service_name):
         self.amqp_uri, self.service_name = amqp_uri, service_name
 
-    def forget_ended(self, retention_days, now=None):
-        now = now or datetime.datetime.now(datetime.timezone.utc)
-        return forget(self.amqp_uri, self.service_name, past_retention(retention_days, now))
+    def forget_ended(self, retention_days, now=None, is_erased=None):
+        """Retention; `is_erased(registration_id)` also drops letters of erased registrations that
+        an erasure missed (a letter someone was listing at that moment is out of reach)."""
+        return forget(self.amqp_uri, self.service_name, retention_and_erasure(retention_days, now, is_erased))
 
     def forget_registration(self, registration_id):
         return forget(self.amqp_uri, self.service_name, of_registration(registration_id))

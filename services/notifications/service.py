@@ -89,7 +89,7 @@ class NotificationsService:
     def forget_ended(self):
         """Retention: recipients and texts go RETENTION_DAYS after the event ends."""
         self.notifications.anonymise_ended(int(self.config["RETENTION_DAYS"]))
-        self.dead_letters.forget_ended(int(self.config["RETENTION_DAYS"]))
+        self.dead_letters.forget_ended(int(self.config["RETENTION_DAYS"]), is_erased=self.notifications.is_erased)
 
     @timer(interval=1)
     def send_due(self):
