@@ -9,7 +9,8 @@ Listing masks personal data as the logs do (names, phone numbers, emails, cancel
 
 Dead letters hold names, numbers and cancel codes like the tables do, so they are forgotten like
 them: retention drops those whose event ended RETENTION_DAYS ago (or, naming no event, that were
-set aside that long ago), and an erasure drops those of the erased registration. Dropped, not
+set aside that long ago), and an erasure drops those of the erased registration (the hourly
+retention sweep catches any it missed: a letter being listed at that moment is out of reach). Dropped, not
 blanked: a message with nobody to send it to has nothing left worth replaying.
 """
 import argparse
