@@ -5,7 +5,8 @@
 
 Names, phone numbers and emails of registrations and of the messages sent about them are blanked
 RETENTION_DAYS after the event ends, and the services' dead letters about such events are dropped.
-Rows, statuses and attendance stay, so statistics do not change. `--now` runs it as if it were that moment (to see what a date would anonymise)."""
+Rows, statuses and attendance stay, so statistics do not change. `--now` runs it as if it were
+that moment (to see what a date would anonymise)."""
 import argparse
 import datetime
 import json

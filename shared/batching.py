@@ -102,7 +102,8 @@ class GroupCommit:
     caller gets its own unit's result or error. If any unit fails, the group's transaction is
     rolled back and every unit is taken again in its own, so one cannot fail the others: units must
     only touch the database. A unit keeps its caller's deadline (shared/deadlines.py): a group
-    commits only while none of its callers has given up, a unit alone by its own. Before `start` (as in tests of a store alone) each unit runs at once."""
+    commits only while none of its callers has given up, a unit alone by its own. Before `start`
+    (as in tests of a store alone) each unit runs at once."""
 
     def __init__(self, database, max_group=50, spawn=eventlet.spawn):
         self.database = database

@@ -62,7 +62,8 @@ def test_a_sign_up_registration_does_not_answer_in_time_is_a_503_and_is_never_ma
 
 def waiting_requests(system, service):
     vhost = urllib.parse.quote(system.env["AMQP_URI"].rsplit("/", 1)[1], safe="")
-    return requests.get(f"{MANAGEMENT}/api/queues/{vhost}/rpc-{service}", timeout=10).json().get("messages")  # absent until the first statistics
+    # "messages" is absent until the broker's first statistics of the queue
+    return requests.get(f"{MANAGEMENT}/api/queues/{vhost}/rpc-{service}", timeout=10).json().get("messages")
 
 
 def test_a_request_nobody_took_in_time_expires_in_the_broker_unread(tmp_path):
