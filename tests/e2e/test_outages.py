@@ -14,7 +14,8 @@ import requests
 from tests.conftest import wait_until
 from tests.e2e.helpers import create_event, sign_up
 from tests.pg_cluster import PostgresCluster
-from tests.system import MANAGEMENT, start_system
+from shared import dead_letters
+from tests.system import MANAGEMENT, create_postgres_database, drop_postgres_databases, start_system
 
 pytestmark = pytest.mark.e2e
 
@@ -144,3 +145,37 @@ def test_a_two_minute_postgresql_outage_during_sign_ups_answers_503_and_loses_no
             assert max(sent_to.values()) == 1, [phone for phone, times in sent_to.items() if times > 1]
         finally:
             stop()
+
+
+@pytest.mark.long
+def test_confirmations_wait_out_a_notifications_database_outage_and_all_go_out_once_it_is_back(tmp_path):
+    """Registration keeps taking sign-ups while notifications' own database is down for a minute,
+    far longer than every handler retry (0.5 + 1 + 2 s here): nothing is dead-lettered."""
+    urls = {f"{name.upper()}_DATABASE_URL": create_postgres_database(f"yhdessa_e2e_{name}")
+            for name in ("catalog", "registration")}
+    try:
+        with PostgresCluster() as cluster:
+            urls["NOTIFICATIONS_DATABASE_URL"] = cluster.create_database("yhdessa_notifications")
+            system, stop = start_system(tmp_path, urls, DATABASE_CONNECT_TIMEOUT_SECONDS="2",
+                                        HANDLER_OUTAGE_RETRY_MAX_SECONDS="5")
+            try:
+                event = create_event(system, capacity=100000)
+                assert sign_up(system, event["id"], {"name": "Aino", "phone": "0401110001"}).status_code == 201
+                system.sms.wait_for(1)
+                cluster.stop()
+                phones = [f"+3584050{number:05d}" for number in range(40)]
+                for phone in phones:  # one every 1.5 s through the outage
+                    answer = sign_up(system, event["id"], {"name": "Osallistuja", "phone": phone})
+                    assert answer.status_code == 201, answer.text
+                    time.sleep(1.5)
+                assert len(system.sms.all()) == 1  # nothing could be sent meanwhile
+                cluster.start()
+                wait_until(lambda: set(phones) <= {sms["To"] for sms in system.sms.all()}, timeout=120,
+                           message="every confirmation after the outage")
+                sent_to = collections.Counter(sms["To"] for sms in system.sms.all())
+                assert max(sent_to.values()) == 1
+                assert dead_letters.list_dead_letters(system.env["AMQP_URI"], "notifications") == []
+            finally:
+                stop()
+    finally:
+        drop_postgres_databases(urls[name] for name in ("CATALOG_DATABASE_URL", "REGISTRATION_DATABASE_URL"))
