@@ -67,7 +67,7 @@ retention: $(STAMP)
 migrate: $(STAMP)
 	for s in catalog registration notifications; do $(PY) -m shared.migrations $$s upgrade || exit 1; done
 
-## make dead-letters SERVICE=notifications: messages a service's handlers gave up on
+## make dead-letters SERVICE=notifications: messages a service's handlers gave up on (personal data masked)
 dead-letters: $(STAMP)
 	$(PY) -m shared.dead_letters list $(or $(SERVICE),notifications)
 

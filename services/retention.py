@@ -4,14 +4,16 @@
     python -m services.retention --now 2027-01-31T00:00:00+02:00
 
 Names, phone numbers and emails of registrations and of the messages sent about them are blanked
-RETENTION_DAYS after the event ends. Rows, statuses and attendance stay, so statistics do not
-change. `--now` runs it as if it were that moment (to see what a date would anonymise)."""
+RETENTION_DAYS after the event ends, and the services' dead letters about such events are dropped.
+Rows, statuses and attendance stay, so statistics do not change. `--now` runs it as if it were
+that moment (to see what a date would anonymise)."""
 import argparse
 import datetime
 import json
 
 from services.notifications.storage import NotificationStore
 from services.registration.storage import RegistrationStore
+from shared import dead_letters
 from shared.config import setting
 from shared.database import Database, utcnow
 from shared.migrations import upgrade
@@ -33,7 +35,10 @@ def main(argv=None):
         upgrade(name, url)
         database = Database(url)
         try:
-            done[name] = store_class(database).anonymise_ended(days, now=now)
+            store = store_class(database)
+            done[name] = store.anonymise_ended(days, now=now)
+            done[f"{name}_dead_letters"] = len(dead_letters.forget(setting("AMQP_URI"), name, (
+                dead_letters.retention_and_erasure(days, now, getattr(store, "is_erased", None)))))
         finally:
             database.dispose()
     print(json.dumps(done))

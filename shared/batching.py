@@ -10,7 +10,8 @@ import eventlet
 from eventlet.event import Event
 from eventlet.semaphore import Semaphore
 
-from shared.errors import ServiceUnavailable
+from shared import deadlines
+from shared.errors import DatabaseUnavailable, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,9 @@ class GroupCommit:
     one transaction, one commit for all that arrive while the previous group is committing. Each
     caller gets its own unit's result or error. If any unit fails, the group's transaction is
     rolled back and every unit is taken again in its own, so one cannot fail the others: units must
-    only touch the database. Before `start` (as in tests of a store alone) each unit runs at once."""
+    only touch the database. A unit keeps its caller's deadline (shared/deadlines.py): a group
+    commits only while none of its callers has given up, a unit alone by its own. Before `start`
+    (as in tests of a store alone) each unit runs at once."""
 
     def __init__(self, database, max_group=50, spawn=eventlet.spawn):
         self.database = database
@@ -121,7 +124,8 @@ class GroupCommit:
         if not self._started:
             with self.database.transaction() as session:
                 return unit(session)
-        return self._batcher.submit(None, unit)
+        # the unit runs in the batcher's greenthread: its caller's deadline goes with it
+        return self._batcher.submit(None, (deadlines.current(), unit))
 
     def execute(self, statement, params):
         """One statement as a unit. A group's units of the same statement object run as one
@@ -129,15 +133,21 @@ class GroupCommit:
         statements that no other unit of the moment depends on."""
         self.run(_Statement(statement, params))
 
-    def _commit(self, _context, units):
-        if len(units) > 1:
+    def _commit(self, _context, items):
+        units = [unit for _, unit in items]
+        if len(items) > 1:
+            given = [deadline for deadline, _ in items if deadline is not None]
+            deadlines.set_current(min(given) if given else None)  # the group commits before anyone gives up
             try:
                 with self.database.transaction() as session:
                     return _run_together(session, units)
+            except DatabaseUnavailable as exc:  # the database is away: one by one would fail alike, slowly
+                return [exc] * len(units)
             except Exception:
                 log.info("a group of %d units failed together; taking them one by one", len(units), exc_info=True)
         answers = []
-        for unit in units:
+        for deadline, unit in items:
+            deadlines.set_current(deadline)
             try:
                 with self.database.transaction() as session:
                     answers.append(unit(session))

@@ -81,6 +81,15 @@ DEFAULTS = {
     "SMS_DAILY_BUDGET": "2000",
     # told by email (as well as an ERROR log line) when the SMS budget runs out
     "ADMIN_EMAIL": "",
+    # how long the gateway waits for another service's answer; past it: 503, and nothing done
+    "RPC_TIMEOUT_SECONDS": "15",
+    # PostgreSQL: give up connecting, or on one statement, after this long (an outage then answers
+    # 503 quickly instead of holding every worker)
+    "DATABASE_CONNECT_TIMEOUT_SECONDS": "5",
+    "DATABASE_STATEMENT_TIMEOUT_SECONDS": "30",
+    # a handler failing because its database is away retries for as long as the outage lasts,
+    # backing off up to this many seconds between tries (never dead-lettered for it)
+    "HANDLER_OUTAGE_RETRY_MAX_SECONDS": "60",
 }
 
 DATABASE_URL_NAMES = {

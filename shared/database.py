@@ -4,6 +4,11 @@ PostgreSQL is reached through psycopg2, which eventlet's monkey patching makes g
 `postgresql://` URL would select psycopg 3 under SQLAlchemy 2.1, which blocks the whole process.
 SQLite's busy-wait sleeps in C and blocks every greenthread, so a process serialises its own
 SQLite transactions with a green lock and starts them IMMEDIATE (no lock upgrades, no deadlocks).
+
+A database that cannot be reached or does not answer in time (connect and statement timeouts on
+PostgreSQL) raises `DatabaseUnavailable` from a transaction: an outage, answered 503 and retried by
+event handlers without end. A transaction of an RPC whose caller has given up (shared/deadlines.py)
+neither begins nor commits: `DeadlinePassed`, rolled back.
 """
 import contextlib
 import datetime
@@ -11,11 +16,16 @@ import functools
 import weakref
 from pathlib import Path
 
+import eventlet
 from eventlet.semaphore import Semaphore
-from sqlalchemy import DateTime, create_engine, event, or_
+from sqlalchemy import DateTime, create_engine, event, exc, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.types import TypeDecorator
+
+from shared import deadlines
+from shared.config import setting
+from shared.errors import DatabaseUnavailable
 
 
 def engine_url(url):
@@ -26,15 +36,25 @@ def engine_url(url):
     return parsed
 
 
-def make_engine(url):
-    """An engine for `url`; SQLite files get their folder, WAL and a generous busy timeout."""
+def make_engine(url, connect_timeout=None, statement_timeout=None):
+    """An engine for `url`; SQLite files get their folder, WAL and a generous busy timeout.
+    On PostgreSQL `connect_timeout` and `statement_timeout` (seconds; None: none) bound how long a
+    worker waits for a database that is away or stuck, and TCP keepalives notice one that vanished."""
     parsed = engine_url(url)
     if parsed.get_backend_name() != "sqlite":
+        connect_args = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+        if connect_timeout:
+            connect_args["connect_timeout"] = max(1, round(float(connect_timeout)))
+        if statement_timeout:
+            connect_args["options"] = f"-c statement_timeout={int(float(statement_timeout) * 1000)}"
         # pre-ping costs a round trip per transaction, but a restarted database then costs no
         # failed sign-ups: resilience first, see the README's performance section.
         # values_plus_batch: an executemany UPDATE goes as pages of statements, one round trip each
-        return create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True,
-                             executemany_mode="values_plus_batch")
+        engine = create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                               connect_args=connect_args, executemany_mode="values_plus_batch")
+        if connect_timeout:
+            _limit_connecting(engine, float(connect_timeout))
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
@@ -53,27 +73,73 @@ def make_engine(url):
     return engine
 
 
+def _limit_connecting(engine, seconds):
+    """Give up connecting after `seconds`. libpq's own connect_timeout is not enough: under
+    eventlet psycopg2 connects asynchronously, and the green wait for the server's answer has no
+    end of its own (measured: a host that never answers held the worker for ever)."""
+    import psycopg2
+
+    @event.listens_for(engine, "do_connect")
+    def _connect_in_time(dialect, _record, cargs, cparams):
+        with eventlet.Timeout(seconds, psycopg2.OperationalError(f"timeout expired: no answer within {seconds:g} s")):
+            return dialect.connect(*cargs, **cparams)
+
+
 class Database:
     """A service's database: `with db.transaction() as session:` commits or rolls back.
 
     The `session` is a SQLAlchemy Core connection in a transaction: every service speaks Core,
     and skipping the ORM session halves the cost of each statement."""
 
-    def __init__(self, url):
+    def __init__(self, url, connect_timeout=None, statement_timeout=None):
+        """Timeouts in seconds; None: the DATABASE_CONNECT_TIMEOUT_SECONDS and
+        DATABASE_STATEMENT_TIMEOUT_SECONDS settings (services pass their container's)."""
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(
+            url, connect_timeout if connect_timeout is not None else setting("DATABASE_CONNECT_TIMEOUT_SECONDS"),
+            statement_timeout if statement_timeout is not None else setting("DATABASE_STATEMENT_TIMEOUT_SECONDS"))
         self.sqlite = self.engine.dialect.name == "sqlite"
         self._sqlite_lock = Semaphore(1) if self.sqlite else None
 
     @contextlib.contextmanager
     def transaction(self):
+        deadlines.check()  # the caller gave up already: do not even begin
         lock = self._sqlite_lock or contextlib.nullcontext()
-        with lock:
-            with self.engine.begin() as connection:
-                yield connection
+        try:
+            with lock:
+                with self.engine.begin() as connection:
+                    yield connection
+                    deadlines.check()  # raising here rolls the transaction back instead of committing
+        except DatabaseUnavailable:
+            raise
+        except Exception as error:
+            if is_outage(error):
+                raise DatabaseUnavailable("The database is not reachable just now. Try again shortly "
+                                          "(a sign-up with the same Idempotency-Key: it is safe).") from error
+            raise
 
     def dispose(self):
         self.engine.dispose()
+
+
+# SQLite says OperationalError for a missing table too: only these mean "busy or away".
+_SQLITE_OUTAGES = ("database is locked", "unable to open database", "disk i/o error")
+
+
+def is_outage(error):
+    """Whether `error` means the database is away or too slow (not that the work itself is wrong)."""
+    if isinstance(error, DatabaseUnavailable):
+        return True
+    if isinstance(error, (exc.DisconnectionError, exc.TimeoutError)):  # TimeoutError: no pooled connection came
+        return True
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        if isinstance(error, (exc.OperationalError, exc.InterfaceError)):
+            if type(error.orig).__module__.startswith("sqlite3"):
+                return any(text in str(error.orig).lower() for text in _SQLITE_OUTAGES)
+            return True  # psycopg2: connection refused or lost, statement timeout, shutting down
+    return False
 
 
 @functools.lru_cache(maxsize=None)

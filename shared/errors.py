@@ -87,7 +87,11 @@ class UnsupportedMediaType(YhdessaError):
     default_code = "unsupported_media_type"
 
 
+@deserialize_to_instance
 class ServiceUnavailable(YhdessaError):
+    """Not done: the service, or what it depends on, could not do it now. Safe to try again
+    (with the same Idempotency-Key for a sign-up)."""
+
     http_status = 503
     default_code = "service_unavailable"
 
@@ -101,3 +105,14 @@ class TooManyRequests(YhdessaError):
     def __init__(self, message, retry_after, code=None):
         super().__init__(message, code)
         self.headers = {"Retry-After": str(retry_after)}
+
+
+@deserialize_to_instance
+class DatabaseUnavailable(ServiceUnavailable):
+    """The service's database could not be reached or did not answer in time: an outage, not the
+    request's fault. Event handlers keep retrying these instead of dead-lettering them."""
+
+
+@deserialize_to_instance
+class DeadlinePassed(ServiceUnavailable):
+    """The caller had given up waiting (shared/deadlines.py), so the work was refused or rolled back."""

@@ -6,7 +6,13 @@ dead-letters it back onto the handler's own queue (1 s, 5 s, 30 s, 2 min, 10 min
 `<service>.dead-letters`, with the error. A message that breaks its contract goes there at once. `python -m shared.dead_letters` lists and replays them.
 Only once the message is safely republished is the original acked; if that fails too (the broker
 went away), it is requeued instead.
+
+A failure because the service's database is away (`DatabaseUnavailable`, shared/database.py) is not
+the message's fault: it does not count as an attempt, and the message is retried after the same
+delays, capped at `HANDLER_OUTAGE_RETRY_MAX_SECONDS`, for as long as the outage lasts, then handled
+as usual once the database is back.
 """
+import datetime
 import logging
 import traceback
 import uuid
@@ -16,6 +22,8 @@ from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
 from pydantic import ValidationError
 
+from shared.errors import DatabaseUnavailable
+
 log = logging.getLogger(__name__)
 
 DEFAULT_DELAYS = "1,5,30,120,600"
@@ -23,6 +31,9 @@ ATTEMPTS = "x-yhdessa-attempts"
 ERROR = "x-yhdessa-error"
 ORIGINAL_QUEUE = "x-yhdessa-queue"
 DEAD_ID = "x-yhdessa-dead-id"
+DEAD_AT = "x-yhdessa-dead-at"
+OUTAGE_RETRIES = "x-yhdessa-outage-retries"
+DEFAULT_OUTAGE_RETRY_MAX_SECONDS = 60
 DEFAULT_EXCHANGE = Exchange("", type="direct")
 # A message that breaks its contract fails the same way every time: no point retrying it.
 NOT_RETRIED = (ValidationError,)
@@ -44,6 +55,9 @@ class RetryingEventHandler(EventHandler):
         super().setup()
         config = self.container.config
         self.delays_ms = [int(float(s) * 1000) for s in config.get("HANDLER_RETRY_DELAYS", DEFAULT_DELAYS).split(",") if s]
+        cap_ms = int(float(config.get("HANDLER_OUTAGE_RETRY_MAX_SECONDS", DEFAULT_OUTAGE_RETRY_MAX_SECONDS)) * 1000)
+        # a few distinct delays, so the retry queues stay few
+        self.outage_delays_ms = sorted({min(delay, cap_ms) for delay in self.delays_ms} | {cap_ms})
         self.publisher = Publisher(config["AMQP_URI"], serializer="json", use_confirms=True)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
@@ -55,10 +69,19 @@ class RetryingEventHandler(EventHandler):
 
     def _store_failure(self, message, exc_info):
         headers = dict(message.headers or {})
-        attempts = int(headers.get(ATTEMPTS, 0)) + 1
         error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()[:2000]
-        headers.update({ATTEMPTS: attempts, ERROR: error, ORIGINAL_QUEUE: self.queue.name})
         headers.pop("x-death", None)
+        if issubclass(exc_info[0], DatabaseUnavailable):
+            outages = int(headers.get(OUTAGE_RETRIES, 0)) + 1
+            delay_ms = self.outage_delays_ms[min(outages, len(self.outage_delays_ms)) - 1]
+            headers.update({OUTAGE_RETRIES: outages, ORIGINAL_QUEUE: self.queue.name})
+            log.warning("handler %s: database unavailable (%d tries so far), retrying in %d ms",
+                        self.method_name, outages, delay_ms)
+            self._set_aside(message, retry_queue(self.queue.name, delay_ms), headers)
+            return
+        headers.pop(OUTAGE_RETRIES, None)  # the database answered: a new outage starts its delays afresh
+        attempts = int(headers.get(ATTEMPTS, 0)) + 1
+        headers.update({ATTEMPTS: attempts, ERROR: error, ORIGINAL_QUEUE: self.queue.name})
         if attempts <= len(self.delays_ms) and not issubclass(exc_info[0], NOT_RETRIED):
             target = retry_queue(self.queue.name, self.delays_ms[attempts - 1])
             log.warning("handler %s failed (attempt %d), retrying in %d ms: %s",
@@ -66,7 +89,11 @@ class RetryingEventHandler(EventHandler):
         else:
             target = dead_letter_queue(self.container.service_name)
             headers[DEAD_ID] = str(uuid.uuid4())
+            headers[DEAD_AT] = datetime.datetime.now(datetime.timezone.utc).isoformat()
             log.error("handler %s failed %d times; moved to %s: %s", self.method_name, attempts, target.name, error)
+        self._set_aside(message, target, headers)
+
+    def _set_aside(self, message, target, headers):
         try:
             self.publisher.publish(message.payload, exchange=DEFAULT_EXCHANGE, routing_key=target.name,
                                    headers=headers, declare=[target])

@@ -3,12 +3,15 @@
 It owns the service's database engine, runs the outbox relay when the service publishes, wakes the
 relay after every worker (so an event goes out as soon as its transaction commits), keeps the
 outbox and inbox from growing forever, and injects a store object with the service's domain verbs,
-never a raw session.
+never a raw session. An RPC worker's transactions keep to its caller's deadline (shared/deadlines.py).
 """
 import logging
 
 import eventlet
 from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
+
+from shared import deadlines
 
 from shared.batching import GroupCommit
 from shared.database import Database
@@ -32,7 +35,8 @@ class ServiceStorage(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        self.database = Database(config["DATABASE_URL"])
+        self.database = Database(config["DATABASE_URL"], config.get("DATABASE_CONNECT_TIMEOUT_SECONDS"),
+                                 config.get("DATABASE_STATEMENT_TIMEOUT_SECONDS"))
         self.relay = None
         self.group = GroupCommit(self.database, spawn=self.container.spawn_managed_thread) if self.group_commits else None
         if self.outbox is not None:
@@ -74,6 +78,12 @@ class ServiceStorage(DependencyProvider):
 
     def kill(self):
         self.stop()
+
+    def worker_setup(self, worker_ctx):
+        # Only an RPC has a caller waiting: an event handler whose message came from a request
+        # (nameko passes the context on) must still finish its work.
+        if isinstance(worker_ctx.entrypoint, Rpc):
+            deadlines.set_current(worker_ctx.data.get(deadlines.CONTEXT_KEY))
 
     def worker_teardown(self, worker_ctx):
         if self.relay is not None:

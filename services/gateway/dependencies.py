@@ -1,15 +1,20 @@
 """The gateway's dependencies: the other services over RPC (with a time limit), sign-ups gathered
-into batches, staff auth and Twilio's webhook signatures."""
+into batches, staff auth and Twilio's webhook signatures.
+
+Every call carries its deadline (shared/deadlines.py): the callee refuses work, and rolls back a
+transaction, once the gateway has given up on it, so a 503 for "did not answer in time" means the
+work was not done; the request message expires in RabbitMQ at the same moment."""
 import hmac
 import time
 
 import eventlet
 from nameko.exceptions import deserialize
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
+from nameko.rpc import MethodProxy, RpcProxy
 from twilio.request_validator import RequestValidator
 
 from services.gateway.rate_limits import Limits
+from shared import deadlines
 from shared.batching import Batcher
 from shared.errors import Forbidden, ServiceUnavailable, Unauthorized
 
@@ -17,30 +22,56 @@ RPC_TIMEOUT_SECONDS = 15
 AUTH_CACHE_SECONDS = 30
 
 
+class _CallWithDeadline(MethodProxy):
+    """nameko's RPC call, with the callee's deadline as a header (nameko turns `nameko.<key>`
+    headers into the callee's worker context data) and an AMQP expiration at that deadline."""
+
+    def __init__(self, service_proxy, method, deadline):
+        super().__init__(service_proxy.worker_ctx, service_proxy.service_name, method, service_proxy.reply_listener,
+                         expiration=max(deadline - time.time(), 0.001), **service_proxy.options)
+        self.deadline = deadline
+
+    def get_message_headers(self, worker_ctx):
+        headers = super().get_message_headers(worker_ctx)
+        headers[self._get_header_name(deadlines.CONTEXT_KEY)] = self.deadline
+        return headers
+
+
 class _TimedProxy:
     def __init__(self, proxy, service_name, timeout):
         self._proxy, self._service_name, self._timeout = proxy, service_name, timeout
 
     def __getattr__(self, method):
-        remote = getattr(self._proxy, method)
-
-        def call(*args, timeout=None, **kwargs):
+        def call(*args, timeout=None, gives_up_at=None, **kwargs):
+            """`gives_up_at` (epoch seconds) instead of `timeout`: a deadline set earlier."""
+            if gives_up_at is None:
+                gives_up_at = time.time() + (timeout or self._timeout)
+            remote = _CallWithDeadline(self._proxy, method, deadlines.for_callee(gives_up_at))
             try:
-                with eventlet.Timeout(timeout or self._timeout):
+                with eventlet.Timeout(max(gives_up_at - time.time(), 0)):
                     return remote(*args, **kwargs)
             except eventlet.Timeout:
-                raise ServiceUnavailable(f"The {self._service_name} service did not answer in time.")
+                raise ServiceUnavailable(f"The {self._service_name} service did not answer in time; "
+                                         f"nothing was done.")
 
         return call
 
 
-class Service(RpcProxy):
-    """An RPC proxy whose calls give up after a time limit with 503, instead of hanging while
-    the other service is down."""
+def _timeout(container, given):
+    return given if given is not None else float(container.config.get("RPC_TIMEOUT_SECONDS", RPC_TIMEOUT_SECONDS))
 
-    def __init__(self, target_service, timeout=RPC_TIMEOUT_SECONDS, **options):
+
+class Service(RpcProxy):
+    """An RPC proxy whose calls give up after a time limit (RPC_TIMEOUT_SECONDS) with 503,
+    instead of hanging while the other service is down."""
+
+    def __init__(self, target_service, timeout=None, **options):
         super().__init__(target_service, **options)
-        self.timeout = timeout
+        self.given_timeout = timeout
+
+    def setup(self):
+        super().setup()
+        self.timeout = _timeout(self.container, self.given_timeout)
 
     def get_dependency(self, worker_ctx):
         return _TimedProxy(super().get_dependency(worker_ctx), self.target_service, self.timeout)
@@ -49,14 +80,16 @@ class Service(RpcProxy):
 class SignUps(RpcProxy):
     """Sign-ups to the registration service. Those arriving while earlier ones are on their way
     travel together as one `register_batch` call (see batching.py); each caller still gets its
-    own answer or error, and gives up after the same time limit as any RPC."""
+    own answer or error, and gives up after the same time limit as any RPC. A batch carries the
+    earliest deadline of its callers: none of them has given up when registration commits it."""
 
-    def __init__(self, timeout=RPC_TIMEOUT_SECONDS):
+    def __init__(self, timeout=None):
         super().__init__("registration")
-        self.timeout = timeout
+        self.given_timeout = timeout
 
     def setup(self):
         super().setup()
+        self.timeout = _timeout(self.container, self.given_timeout)
         self.batcher = Batcher(self._send_batch, spawn=self.container.spawn_managed_thread)
 
     def start(self):
@@ -70,8 +103,10 @@ class SignUps(RpcProxy):
 
     def _send_batch(self, worker_ctx, sign_ups):
         registration = _TimedProxy(super().get_dependency(worker_ctx), "registration", self.timeout)
+        gives_up_at = min(sign_up["gives_up_at"] for sign_up in sign_ups)
+        sign_ups = [{key: value for key, value in sign_up.items() if key != "gives_up_at"} for sign_up in sign_ups]
         return [deserialize(answer["error"]) if "error" in answer else answer
-                for answer in registration.register_batch(sign_ups)]
+                for answer in registration.register_batch(sign_ups, gives_up_at=gives_up_at)]
 
     def get_dependency(self, worker_ctx):
         return _SignUpDesk(self.batcher, worker_ctx, self.timeout)
@@ -87,6 +122,7 @@ class _SignUpDesk:
         return self.batcher.submit(self.worker_ctx, {
             "event_id": event_id, "data": data, "idempotency_key": idempotency_key, "assisted_by": assisted_by,
             "client_ref": client_ref,
+            "gives_up_at": time.time() + self.timeout,
         }, self.timeout)
 
 
@@ -99,7 +135,8 @@ class StaffAuth(RpcProxy):
         self.cache = {}
 
     def get_dependency(self, worker_ctx):
-        return _Authenticator(_TimedProxy(super().get_dependency(worker_ctx), "catalog", RPC_TIMEOUT_SECONDS),
+        return _Authenticator(_TimedProxy(super().get_dependency(worker_ctx), "catalog",
+                                          _timeout(self.container, None)),
                               self.container.config.get("STAFF_BOOTSTRAP_TOKEN") or "", self.cache)
 
 

@@ -138,7 +138,8 @@ def _errors(*codes):
     meaning = {400: "malformed request (too_deeply_nested: JSON deeper than 16 levels)", 401: "no or unknown staff token",
                403: "another organizer's (staff reach their own organizer's only)", 404: "not found",
                409: "refused by the event's state", 413: "body too large", 415: "body is not JSON",
-               422: "invalid fields", 503: "a service did not answer",
+               422: "invalid fields",
+               503: "not done: a service did not answer in time or its database is unreachable; safe to retry",
                429: "over a limit of the client's address (`too_many_requests`; for sign-ups also `too_many_seats`: "
                     "the seats one address may book of an event); nothing was done, try again after Retry-After"}
     return {str(code): {"description": meaning[code], **_json(_ref("Error")),

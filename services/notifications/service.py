@@ -7,6 +7,7 @@ from services.notifications import delivery, messages, reconciliation
 from services.notifications.dependencies import Notifications, Providers, WebhookReceivers
 from shared.activity import activity
 from shared.api import WebhookSubscription, parse_body
+from shared.dead_letters import DeadLetters
 from shared.entrypoints import rpc
 from shared.errors import ValidationFailed
 from shared.events import parse_envelope
@@ -19,6 +20,7 @@ class NotificationsService:
     notifications = Notifications()
     providers = Providers()
     receivers = WebhookReceivers()
+    dead_letters = DeadLetters()
     config = Config()
 
     def _tell(self, payload, event_type):
@@ -71,6 +73,7 @@ class NotificationsService:
     def on_registration_erased(self, payload):
         envelope, data = parse_envelope(payload, "registration_erased")
         self.notifications.erase(envelope, data.registration_id)
+        self.dead_letters.forget_registration(data.registration_id)
 
     @event_handler("registration", "registration_closed")
     def on_registration_closed(self, payload):
@@ -87,6 +90,7 @@ class NotificationsService:
         """Retention: recipients and texts go RETENTION_DAYS after the event ends."""
         self.notifications.anonymise_ended(int(self.config["RETENTION_DAYS"]))
         self.notifications.forget_past_pacing()
+        self.dead_letters.forget_ended(int(self.config["RETENTION_DAYS"]), is_erased=self.notifications.is_erased)
 
     @timer(interval=1)
     def send_due(self):

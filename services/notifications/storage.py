@@ -161,6 +161,11 @@ class NotificationStore:
                             .values(**ANONYMOUS, anonymised_at=now, updated_at=now))
             self._blank_webhook_names(session, webhook_deliveries.c.registration_id == registration_id)
 
+    def is_erased(self, registration_id):
+        """Whether the registrant of this registration erased their data."""
+        with self.database.transaction() as session:
+            return session.execute(ERASED, {"registration_id": registration_id}).first() is not None
+
     def anonymise_ended(self, retention_days, now=None):
         """The retention job: recipients and texts of messages about events that ended
         `retention_days` ago are blanked; returns how many messages. Counts stay."""

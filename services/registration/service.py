@@ -6,6 +6,7 @@ from nameko.timer import timer
 from services.registration import signup
 from services.registration.dependencies import Registrations
 from shared.api import ClientCancellation, WalkIns, parse_body
+from shared.dead_letters import DeadLetters
 from shared.entrypoints import rpc
 from shared.errors import ValidationFailed, YhdessaError
 from shared.events import parse_envelope
@@ -17,6 +18,7 @@ class RegistrationService:
     name = "registration"
 
     registrations = Registrations()
+    dead_letters = DeadLetters()
     config = Config()
 
     @rpc
@@ -113,9 +115,10 @@ class RegistrationService:
 
     @timer(interval=3600, eager=True)  # at start too: a service restarted often still forgets
     def forget_ended(self):
-        """Retention: names and contacts go RETENTION_DAYS after the event ends."""
+        """Retention: names and contacts go RETENTION_DAYS after the event ends (dead letters too)."""
         self.registrations.anonymise_ended(int(self.config["RETENTION_DAYS"]))
         self.registrations.forget_idempotency_keys()
+        self.dead_letters.forget_ended(int(self.config["RETENTION_DAYS"]))
 
     @rpc
     def availability(self, event_ids):

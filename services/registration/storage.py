@@ -17,7 +17,14 @@ from services.registration.tables import (
     walk_ins,
 )
 from shared.database import utcnow
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, YhdessaError
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+    YhdessaError,
+)
 from shared.inbox import first_delivery
 from shared.outbox import add_event, add_events
 
@@ -93,6 +100,8 @@ class RegistrationStore:
                     except NotFound as exc:
                         locked[event_id] = exc
                 return Intake(self, session, locked, utcnow()).take(sign_ups)
+        except ServiceUnavailable:
+            raise  # the database is away or the caller gave up: alone, each would fail the same way
         except Exception:
             if len(sign_ups) == 1:
                 raise

@@ -5,12 +5,13 @@ from nameko.standalone.events import event_dispatcher
 
 from services.notifications.service import NotificationsService
 from shared import dead_letters
+from shared.errors import DatabaseUnavailable
 from shared.events import make_envelope
 from shared.handlers import event_handler
 from tests.conftest import wait_until
 
 calls = []
-outcome = {"fail": True}
+outcome = {"fail": True, "error": RuntimeError, "then": None}
 
 
 class FlakyConsumer:
@@ -22,13 +23,16 @@ class FlakyConsumer:
     def on_confirmed(self, payload):
         calls.append(payload["event_id"])
         if outcome["fail"] is True or (isinstance(outcome["fail"], int) and len(calls) <= outcome["fail"]):
-            raise RuntimeError("database is down")
+            raise outcome["error"]("database is down")
+        if outcome["then"] is not None:
+            raise outcome["then"]("the message itself is wrong")
 
 
 @pytest.fixture
 def flaky(container_factory, config_for):
     calls.clear()
-    config = config_for("flaky", HANDLER_RETRY_DELAYS="0.1,0.2,0.3")
+    outcome.update(fail=True, error=RuntimeError, then=None)
+    config = config_for("flaky", HANDLER_RETRY_DELAYS="0.1,0.2,0.3", HANDLER_OUTAGE_RETRY_MAX_SECONDS="0.2")
     container_factory(FlakyConsumer, config).start()
     dispatch = event_dispatcher(config)
     return config, lambda envelope: dispatch("registration", "registration_confirmed", envelope)
@@ -76,3 +80,20 @@ def test_a_message_that_breaks_its_contract_is_set_aside_at_once(container_facto
     [letter] = wait_until(lambda: dead_letters.list_dead_letters(config["AMQP_URI"], "notifications"), timeout=4,
                           message="dead letter without waiting for retries")
     assert letter["attempts"] == 1 and "validation error" in letter["error"]
+
+
+def test_a_database_outage_longer_than_every_retry_is_waited_out_not_dead_lettered(flaky):
+    config, dispatch = flaky
+    outcome.update(fail=12, error=DatabaseUnavailable)  # three times as many failures as retries
+    dispatch(envelope())
+    wait_until(lambda: len(calls) == 13, message="handled once the database is back")
+    assert dead_letters.list_dead_letters(config["AMQP_URI"], "flaky") == []
+
+
+def test_after_an_outage_a_message_that_fails_for_its_own_reasons_is_still_dead_lettered(flaky):
+    config, dispatch = flaky
+    outcome.update(fail=6, error=DatabaseUnavailable, then=RuntimeError)
+    dispatch(envelope())
+    [letter] = wait_until(lambda: dead_letters.list_dead_letters(config["AMQP_URI"], "flaky"), message="dead letter")
+    assert len(calls) == 6 + 4  # the outage's tries count for nothing; then the first try and three retries
+    assert letter["attempts"] == 4 and "the message itself is wrong" in letter["error"]

@@ -1,11 +1,15 @@
 """Group commits on SQLite and PostgreSQL: concurrent workers' writes share transactions, yet each
 worker gets its own answer, and one failing write loses nobody else's."""
+import time
+
 import eventlet
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select, update
 
+from shared import deadlines
 from shared.batching import GroupCommit
 from shared.database import Database
+from shared.errors import DeadlinePassed
 
 metadata = MetaData()
 messages = Table("messages", metadata, Column("id", Integer, primary_key=True), Column("status", String(10)))
@@ -55,3 +59,21 @@ def test_one_failing_write_fails_only_its_own_worker(group):
     answers = list(eventlet.GreenPool().imap(attempt, [1, 2, 7, 3, 4]))
     assert answers[:2] == [1, 2] and answers[3:] == [3, 4] and answers[2] == "IntegrityError"
     assert sorted(statuses(group)) == [1, 2, 3, 4, 7]
+
+
+def test_a_write_whose_caller_has_given_up_is_not_committed_and_spares_the_others(group):
+    def late():
+        deadlines.set_current(time.time() - 1)  # this worker's RPC caller gave up already
+        return group.run(record(1))
+
+    pool = eventlet.GreenPool()
+    answers = list(pool.imap(lambda run: _answer(run), [late] + [lambda n=n: group.run(record(n)) for n in (2, 3)]))
+    assert isinstance(answers[0], DeadlinePassed) and answers[1:] == [2, 3]
+    assert statuses(group) == {2: "sending", 3: "sending"}
+
+
+def _answer(run):
+    try:
+        return run()
+    except Exception as exc:
+        return exc
