@@ -7,6 +7,7 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from services.gateway.server import GatewayServer
 from shared.errors import (
     BadRequest,
     PayloadTooLarge,
@@ -46,7 +47,9 @@ def json_body(request):
 
 
 class JsonEndpoint(HttpRequestHandler):
-    """nameko's HTTP entrypoint, answering every error as JSON."""
+    """nameko's HTTP entrypoint, answering every error as JSON, served by our limited server."""
+
+    server = GatewayServer()
 
     def __init__(self, method, url, **kwargs):
         kwargs.setdefault("expected_exceptions", (YhdessaError,))
