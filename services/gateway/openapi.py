@@ -129,7 +129,10 @@ def _errors(*codes):
     meaning = {400: "malformed request", 401: "no or unknown staff token",
                403: "another organizer's (staff reach their own organizer's only)", 404: "not found",
                409: "refused by the event's state", 413: "body too large", 415: "body is not JSON",
-               422: "invalid fields", 503: "a service did not answer"}
+               422: "invalid fields", 503: "a service did not answer",
+               408: "the body did not arrive within HTTP_BODY_TIMEOUT_SECONDS"}
+    if 413 in codes:  # the server reads every body, with a deadline, before the endpoint sees it
+        codes = (*codes, 408)
     return {str(code): {"description": meaning[code], **_json(_ref("Error"))} for code in codes}
 
 
