@@ -2,8 +2,9 @@
 # Renders definitions.json with the passwords from the environment, then starts RabbitMQ as the
 # image does. A missing or weak password stops it here, with one line saying which.
 set -eu
-out=/tmp/yhdessa-definitions.json
-cp /etc/rabbitmq/yhdessa/definitions.json "$out"
+template=${YHDESSA_DEFINITIONS_TEMPLATE:-/etc/rabbitmq/yhdessa/definitions.json}
+out=${YHDESSA_DEFINITIONS:-/tmp/yhdessa-definitions.json}  # rabbitmq.conf: load_definitions
+cp "$template" "$out"
 for name in ADMIN CATALOG REGISTRATION NOTIFICATIONS GATEWAY; do
     var="RABBITMQ_${name}_PASSWORD"
     value=$(printenv "$var" || true)
