@@ -236,3 +236,23 @@ def test_out_of_file_descriptors_the_gateway_backs_off_and_serves_again(tmp_path
         for sock in flood:
             sock.close()
         stop()
+
+
+def test_at_the_connection_cap_a_new_client_waits_and_is_served_when_others_close(tmp_path):
+    # a header timeout longer than the test: only closing the held connections frees slots
+    system, stop = start_system(tmp_path, HTTP_MAX_CONNECTIONS="20", HTTP_HEADER_TIMEOUT_SECONDS="60")
+    held = []
+    try:
+        held = [connect(system) for _ in range(20)]  # connected, silent: each holds a slot
+        late = connect(system)
+        late.sendall(b"GET /api/openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert select.select([late], [], [], 1)[0] == []  # waiting in the backlog, not refused
+        for sock in held:
+            sock.close()
+        late.settimeout(30)
+        assert read_answer(late).startswith(b"HTTP/1.1 200")
+        late.close()
+    finally:
+        for sock in held:
+            sock.close()
+        stop()
