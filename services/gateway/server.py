@@ -19,6 +19,7 @@ import json
 import logging
 import re
 import socket
+import time
 import urllib.parse
 from functools import partial
 
@@ -34,8 +35,10 @@ access_log = logging.getLogger("services.gateway.access")
 
 # A write to a client that stopped reading gives up after this long (per write).
 SEND_TIMEOUT_SECONDS = 60
-# Out of descriptors: wait this long before accepting again, doubling up to the maximum.
+# Out of descriptors: wait this long before accepting again, doubling up to the maximum; say so
+# in the log at most this often (under a flood it comes and goes many times a second).
 ACCEPT_BACKOFF_SECONDS, ACCEPT_BACKOFF_MAX_SECONDS = 0.05, 1.0
+OUT_OF_RESOURCES_WARNING_EVERY_SECONDS = 10
 OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 # A client that gave up before we accepted it; nothing to do but accept the next.
 ACCEPT_TRANSIENT = {errno.ECONNABORTED, errno.EAGAIN, errno.EINTR, errno.EPROTO, errno.EPERM}
@@ -246,7 +249,7 @@ class GatewayServer(WebServer):
         return server
 
     def run(self):
-        backoff = ACCEPT_BACKOFF_SECONDS
+        backoff, warned_at = ACCEPT_BACKOFF_SECONDS, None
         while self._is_accepting:
             self._slots.acquire()  # at the cap, new connections wait in the listen backlog
             try:
@@ -254,17 +257,18 @@ class GatewayServer(WebServer):
             except OSError as exc:
                 self._slots.release()
                 if exc.errno in OUT_OF_RESOURCES:
-                    if backoff == ACCEPT_BACKOFF_SECONDS:
-                        log.warning("cannot accept connections (%s): backing off", errno.errorcode[exc.errno])
+                    now = time.monotonic()
+                    if warned_at is None or now - warned_at >= OUT_OF_RESOURCES_WARNING_EVERY_SECONDS:
+                        log.warning("cannot accept connections (%s, %d open): backing off",
+                                    errno.errorcode[exc.errno], self.limits.max_connections - self._slots.counter)
+                        warned_at = now
                     eventlet.sleep(backoff)
                     backoff = min(backoff * 2, ACCEPT_BACKOFF_MAX_SECONDS)
                     continue
                 if exc.errno in ACCEPT_TRANSIENT:
                     continue
                 raise
-            if backoff != ACCEPT_BACKOFF_SECONDS:
-                log.warning("accepting connections again")
-                backoff = ACCEPT_BACKOFF_SECONDS
+            backoff = ACCEPT_BACKOFF_SECONDS
             try:
                 self.container.spawn_managed_thread(partial(self.process_request, sock, address))
             except BaseException:

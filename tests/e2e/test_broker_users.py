@@ -35,7 +35,8 @@ def broker():
         fake.write("#!/bin/sh\ntrue\n")
     os.chmod(os.path.join(folder, "docker-entrypoint.sh"), 0o755)
     subprocess.run(["sh", str(ENTRYPOINT)], check=True, env={
-        "PATH": f"{folder}:/usr/bin:/bin", "YHDESSA_DEFINITIONS_TEMPLATE": str(REPO_ROOT / "docker/rabbitmq/definitions.json"),
+        "PATH": f"{folder}:/usr/bin:/bin",
+        "YHDESSA_DEFINITIONS_TEMPLATE": str(REPO_ROOT / "docker/rabbitmq/definitions.json"),
         "YHDESSA_DEFINITIONS": f"{folder}/definitions.json",
         **{f"RABBITMQ_{name.upper()}_PASSWORD": password for name, password in passwords.items()}})
     port, node = free_port(), f"yhdessa{uuid.uuid4().hex[:8]}@localhost"
@@ -73,13 +74,15 @@ def system(broker, tmp_path):
     twilio, twilio_port = start_double("tests.doubles.twilio_api", sms_record)
     port = free_port()
     env = {**os.environ, "YHDESSA_VAR_DIR": str(tmp_path / "var"), "GATEWAY_PORT": str(port),
-           "STAFF_BOOTSTRAP_TOKEN": STAFF_TOKEN, **TWILIO_DOUBLE, "TWILIO_API_URL": f"http://127.0.0.1:{twilio_port}",
+           "STAFF_BOOTSTRAP_TOKEN": STAFF_TOKEN, **TWILIO_DOUBLE,
+           "TWILIO_API_URL": f"http://127.0.0.1:{twilio_port}",
            "LOG_LEVEL": "WARNING", "SMS_RATE_PER_SECOND": "0"}
     log = open(tmp_path / "services.log", "a")
     system = System(f"http://127.0.0.1:{port}", Recorded(sms_record), Recorded(tmp_path / "mail.jsonl"), env, log)
     for name in SERVICES:
         system.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", "services.run", name], cwd=REPO_ROOT, env={**env, "AMQP_URI": amqp_uri(broker, name)},
+            [sys.executable, "-m", "services.run", name], cwd=REPO_ROOT,
+            env={**env, "AMQP_URI": amqp_uri(broker, name)},
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         system.wait_healthy()
@@ -111,8 +114,9 @@ def test_every_service_does_its_work_logged_in_as_itself(system, broker):
     assert "ACCESS_REFUSED" not in open(system.log.name).read()
 
 
-@pytest.mark.parametrize("user, queue", [("catalog", "rpc-registration"), ("gateway", "rpc-notifications"),
-                                         ("notifications", "evt-catalog-event_published--registration.on_event_published")])
+@pytest.mark.parametrize("user, queue", [
+    ("catalog", "rpc-registration"), ("gateway", "rpc-notifications"),
+    ("notifications", "evt-catalog-event_published--registration.on_event_published")])
 def test_a_service_cannot_take_anothers_messages(broker, user, queue):
     with Connection(amqp_uri(broker, user), connect_timeout=10) as connection:
         with pytest.raises(AccessRefused):

@@ -59,8 +59,8 @@ def test_no_default_secrets():
     for name in APP_SERVICES:
         environment = SERVICES[name]["environment"]
         assert environment["STAFF_BOOTSTRAP_TOKEN"] == "${STAFF_BOOTSTRAP_TOKEN:-}"
-        assert re.fullmatch(rf"amqp://{name}:\$\{{RABBITMQ_{name.upper()}_PASSWORD(:\?[^}}]*)?\}}@rabbitmq:5672/yhdessa",
-                            environment["AMQP_URI"]), environment["AMQP_URI"]
+        own_user = rf"amqp://{name}:\$\{{RABBITMQ_{name.upper()}_PASSWORD(:\?[^}}]*)?\}}@rabbitmq:5672/yhdessa"
+        assert re.fullmatch(own_user, environment["AMQP_URI"]), environment["AMQP_URI"]
         assert "${POSTGRES_PASSWORD" in environment["CATALOG_DATABASE_URL"]
 
 

@@ -19,7 +19,8 @@ from shared.config import DEFAULTS, REPO_ROOT, ConfigurationError, require_stron
     ("GET /API/REGISTRATIONS//K7MX4PRA HTTP/1.1", "GET /API/REGISTRATIONS//… HTTP/1.1"),
     ("GET /r/K7MX4PRA HTTP/1.1", "GET /r/… HTTP/1.1"),
     ("GET /r/K7MX4PRA?lang=sv HTTP/1.1", "GET /r/…?lang=… HTTP/1.1"),
-    ("GET /api/events?q=Maija&municipality=Jyv%C3%A4skyl%C3%A4 HTTP/1.1", "GET /api/events?q=…&municipality=… HTTP/1.1"),
+    ("GET /api/events?q=Maija&municipality=Jyv%C3%A4skyl%C3%A4 HTTP/1.1",
+     "GET /api/events?q=…&municipality=… HTTP/1.1"),
     # what carries no code stays as it is
     ("GET /api/events/3bdf84ce/registrations HTTP/1.1", "GET /api/events/3bdf84ce/registrations HTTP/1.1"),
     ("GET /health HTTP/1.1", "GET /health HTTP/1.1"),
