@@ -18,6 +18,7 @@ import io
 import json
 import logging
 import re
+import resource
 import socket
 import time
 import urllib.parse
@@ -221,6 +222,19 @@ class _AccessLog:
     warning = error
 
 
+# descriptors the gateway needs besides its clients' connections (broker, logs, its own modules)
+FILES_BESIDES_CONNECTIONS = 100
+
+
+def _raise_file_limit(wanted):
+    """Lift the process's soft file limit towards `wanted`, as far as the hard limit allows: many
+    systems start processes at 1,024, right at HTTP_MAX_CONNECTIONS' default."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 class GatewayServer(WebServer):
     """nameko's WebServer, limited (see the module's docstring). Every HTTP entrypoint of the
     gateway shares this one (services/gateway/http.py)."""
@@ -231,6 +245,7 @@ class GatewayServer(WebServer):
 
         self.limits = Limits(self.container.config, MAX_BODY_BYTES)
         self._slots = Semaphore(self.limits.max_connections)
+        _raise_file_limit(self.limits.max_connections + FILES_BESIDES_CONNECTIONS)
         super().setup()
 
     def start(self):

@@ -256,3 +256,29 @@ def test_at_the_connection_cap_a_new_client_waits_and_is_served_when_others_clos
         for sock in held:
             sock.close()
         stop()
+
+
+def test_the_gateway_lifts_a_low_soft_file_limit_to_hold_its_connections(tmp_path):
+    system, stop = start_system(tmp_path, services=[])
+
+    def low_soft_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 4096))
+
+    gateway = subprocess.Popen([sys.executable, "-m", "services.run", "gateway"], cwd=REPO_ROOT, env=system.env,
+                               stdout=system.log, stderr=subprocess.STDOUT, start_new_session=True,
+                               preexec_fn=low_soft_limit)
+    system.processes["gateway"] = gateway
+    try:
+        wait_until(lambda: _answers(system), message="the gateway to listen")
+        soft, hard = resource.prlimit(gateway.pid, resource.RLIMIT_NOFILE)
+        assert (soft, hard) == (1000 + 100, 4096)  # HTTP_MAX_CONNECTIONS and the rest it needs
+    finally:
+        stop()
+
+
+def _answers(system):
+    try:
+        connect(system, timeout=1).close()
+        return True
+    except OSError:
+        return False
