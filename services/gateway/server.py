@@ -10,18 +10,16 @@ Here each connection is handled in a green thread of its own, outside the worker
 and only then hands the request to nameko, which takes a worker for it.
 The accept loop holds at most HTTP_MAX_CONNECTIONS connections (the rest wait in the listen
 backlog, HTTP_LISTEN_BACKLOG deep), backs off and goes on when the process runs out of file
-descriptors, and a connection's failure never stops the service. The access log never shows a
-cancel code or a query string's values.
+descriptors (after lifting a low soft file limit), and a connection's failure never stops the
+service. Its access log goes through access_log.py.
 """
 import errno
 import io
 import json
 import logging
-import re
 import resource
 import socket
 import time
-import urllib.parse
 from functools import partial
 
 import eventlet
@@ -29,10 +27,10 @@ from eventlet import wsgi
 from eventlet.semaphore import Semaphore
 from nameko.web.server import HttpOnlyProtocol, WebServer
 
+from services.gateway.access_log import AccessLog, access_log, redact_request_line
 from shared.config import DEFAULTS, ConfigurationError, require_strong_staff_bootstrap_token
 
 log = logging.getLogger(__name__)
-access_log = logging.getLogger("services.gateway.access")
 
 # A write to a client that stopped reading gives up after this long (per write).
 SEND_TIMEOUT_SECONDS = 60
@@ -43,28 +41,6 @@ OUT_OF_RESOURCES_WARNING_EVERY_SECONDS = 10
 OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 # A client that gave up before we accepted it; nothing to do but accept the next.
 ACCEPT_TRANSIENT = {errno.ECONNABORTED, errno.EAGAIN, errno.EINTR, errno.EPROTO, errno.EPERM}
-
-# Segments that carry a cancel code (or, for staff, a registration id): /api/registrations/<code>,
-# /r/<code> of the web pages; matched on the decoded path, as the router matches it.
-_CODE_SEGMENT = re.compile(r"(?i)(/(?:registrations|r)/+)[^/?#\s]+")
-_QUERY_VALUE = re.compile(r"=[^&;]*")
-
-
-def redact_target(target):
-    """A request target fit for a log: codes after /registrations/ and /r/ and every query value
-    replaced by `…` (a query may carry a name or a number)."""
-    path, question, query = target.partition("?")
-    path = _CODE_SEGMENT.sub(r"\1…", urllib.parse.unquote(path, encoding="latin-1"))
-    return path + question + _QUERY_VALUE.sub("=…", query)
-
-
-def redact_request_line(line):
-    """`GET /api/registrations/K7MX4PRA HTTP/1.1` -> `GET /api/registrations/… HTTP/1.1`"""
-    parts = line.split(" ")
-    if len(parts) >= 2:
-        parts[1] = redact_target(parts[1])
-    return " ".join(parts)
-
 
 def _positive_number(config, name, kind=float):
     value = str(config.get(name) or DEFAULTS[name])
@@ -204,24 +180,6 @@ class GuardedProtocol(HttpOnlyProtocol):
         access_log.info('%s "%s" %s (refused before the application)', client, self.requestline, status)
 
 
-class _AccessLog:
-    """eventlet's server log, as the access log: lines already carry redacted request lines."""
-
-    def info(self, message, *args, **kwargs):
-        access_log.info(message, *args)
-
-    def debug(self, message, *args, **kwargs):
-        access_log.debug(message, *args)
-
-    def error(self, message, *args, **kwargs):
-        access_log.error(message, *args)
-
-    def exception(self, message, *args, **kwargs):
-        access_log.exception(message, *args)
-
-    warning = error
-
-
 # descriptors the gateway needs besides its clients' connections (broker, logs, its own modules)
 FILES_BESIDES_CONNECTIONS = 100
 
@@ -258,7 +216,7 @@ class GatewayServer(WebServer):
 
     def get_wsgi_server(self, sock, wsgi_app, protocol=GuardedProtocol, debug=False):
         server = wsgi.Server(sock, sock.getsockname(), wsgi_app, protocol=protocol, debug=debug,
-                             log=_AccessLog(), keepalive=self.limits.idle_timeout,
+                             log=AccessLog(), keepalive=self.limits.idle_timeout,
                              socket_timeout=SEND_TIMEOUT_SECONDS)
         server.limits = self.limits
         return server

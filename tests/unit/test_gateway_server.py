@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-from services.gateway.server import Limits, redact_request_line
+from services.gateway.access_log import redact_request_line
+from services.gateway.server import Limits
 from shared.config import DEFAULTS, REPO_ROOT, ConfigurationError, require_strong_staff_bootstrap_token
 
 
@@ -21,6 +22,7 @@ from shared.config import DEFAULTS, REPO_ROOT, ConfigurationError, require_stron
     ("GET /r/K7MX4PRA?lang=sv HTTP/1.1", "GET /r/…?lang=… HTTP/1.1"),
     ("GET /api/events?q=Maija&municipality=Jyv%C3%A4skyl%C3%A4 HTTP/1.1",
      "GET /api/events?q=…&municipality=… HTTP/1.1"),
+    ("GET /api/events?K7MX4PRA&x%20y=1&limit=5 HTTP/1.1", "GET /api/events?…&…&limit=… HTTP/1.1"),
     # what carries no code stays as it is
     ("GET /api/events/3bdf84ce/registrations HTTP/1.1", "GET /api/events/3bdf84ce/registrations HTTP/1.1"),
     ("GET /health HTTP/1.1", "GET /health HTTP/1.1"),
