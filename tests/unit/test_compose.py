@@ -105,3 +105,21 @@ def test_the_broker_refuses_to_start_without_a_strong_password_for_every_user(tm
         assert started.returncode != 0 and "started" not in started.stdout
         assert started.stderr.strip().splitlines() == [
             "RABBITMQ_NOTIFICATIONS_PASSWORD must be at least 24 letters and digits (docker/make-env.sh makes one)"]
+
+
+def test_the_proxy_has_the_gateways_limits():
+    from services.gateway.http import MAX_BODY_BYTES
+    from shared.config import DEFAULTS
+
+    conf = (REPO_ROOT / "docker" / "nginx" / "nginx.conf").read_text()
+
+    def directive(name):
+        return [value for value in re.findall(rf"^\s*{name}\s+([^;]+);", conf, re.MULTILINE)]
+
+    assert directive("client_max_body_size") == [f"{MAX_BODY_BYTES // 1024}k"]
+    assert directive("client_header_timeout") == [f"{DEFAULTS['HTTP_HEADER_TIMEOUT_SECONDS']}s"]
+    assert directive("client_body_timeout") == [f"{DEFAULTS['HTTP_BODY_TIMEOUT_SECONDS']}s"]
+    # the server block's for clients; the upstream's shorter than the gateway's, so nginx lets go first
+    server_idle, upstream_idle = sorted(int(value.rstrip("s")) for value in directive("keepalive_timeout"))[::-1]
+    assert server_idle == int(DEFAULTS["HTTP_IDLE_TIMEOUT_SECONDS"]) > upstream_idle
+    assert directive("proxy_set_header X-Forwarded-For") == ["$remote_addr"]
