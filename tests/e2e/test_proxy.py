@@ -6,13 +6,15 @@ import json
 import shutil
 import socket
 import subprocess
+import types
 
 import pytest
+import requests
 
 from shared.config import REPO_ROOT
 from tests.conftest import wait_until
-from tests.e2e.helpers import create_event, sign_up
-from tests.system import free_port, start_system
+from tests.e2e.helpers import ActivityStream, create_event, sign_up
+from tests.system import STAFF_TOKEN, free_port, start_system
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")]
 
@@ -139,3 +141,17 @@ def test_the_proxys_access_log_shows_no_cancel_code(proxied):
     assert len(lines) == 2 and all("/api/registrations/... " in line.replace("\"", " ") for line in lines), lines
     text = open(access_log).read()
     assert code not in text and bare not in text and "Koodi" not in text
+
+
+def test_the_live_activity_stream_passes_the_proxy_as_it_happens(proxied):
+    system, address, _ = proxied
+    event = create_event(system)
+    through_proxy = types.SimpleNamespace(http=requests.Session(), base_url=f"http://{address[0]}:{address[1]}")
+    stream = ActivityStream(through_proxy, event["id"], {"Authorization": f"Bearer {STAFF_TOKEN}"})
+    try:
+        assert sign_up(system, event["id"], {"name": "Virta", "phone": "0401234507"}).status_code == 201
+        # unbuffered: the item arrives while the stream is still open, not when it ends
+        assert stream.wait_for(lambda item: item["event"] == "registration_confirmed")["data"]["name"] == "Virta"
+    finally:
+        stream.close()
+        through_proxy.http.close()
