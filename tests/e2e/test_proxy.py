@@ -143,14 +143,14 @@ def test_the_proxys_access_log_shows_no_cancel_code(proxied):
     assert code not in text and bare not in text and "Koodi" not in text
 
 
-def test_the_live_activity_stream_passes_the_proxy_as_it_happens(proxied):
+def test_the_live_activity_stream_works_through_the_proxy(proxied):
     system, address, _ = proxied
     event = create_event(system)
     through_proxy = types.SimpleNamespace(http=requests.Session(), base_url=f"http://{address[0]}:{address[1]}")
     stream = ActivityStream(through_proxy, event["id"], {"Authorization": f"Bearer {STAFF_TOKEN}"})
     try:
         assert sign_up(system, event["id"], {"name": "Virta", "phone": "0401234507"}).status_code == 201
-        # unbuffered: the item arrives while the stream is still open, not when it ends
+        # the item arrives while the stream is still open (the gateway also says X-Accel-Buffering: no)
         assert stream.wait_for(lambda item: item["event"] == "registration_confirmed")["data"]["name"] == "Virta"
     finally:
         stream.close()
