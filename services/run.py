@@ -29,7 +29,9 @@ import signal  # noqa: E402
 from kombu import Connection  # noqa: E402
 
 from shared import logs  # noqa: E402
-from shared.config import DATABASE_URL_NAMES, per_service, service_config, setting  # noqa: E402
+from shared.config import (  # noqa: E402
+    DATABASE_URL_NAMES, ConfigurationError, per_service, require_strong_staff_bootstrap_token, service_config,
+    setting)
 from services.supervisor import supervise  # noqa: E402
 
 SERVICES = {
@@ -171,6 +173,10 @@ def ping(name, timeout=5):
 
 
 def main(argv):
+    try:
+        require_strong_staff_bootstrap_token(setting("STAFF_BOOTSTRAP_TOKEN"))
+    except ConfigurationError as exc:
+        raise SystemExit(str(exc))
     require_broker()
     if argv[:1] == ["ping"] and len(argv) == 2:
         ping(argv[1])

@@ -90,6 +90,15 @@ DEFAULTS = {
     # a handler failing because its database is away retries for as long as the outage lasts,
     # backing off up to this many seconds between tries (never dead-lettered for it)
     "HANDLER_OUTAGE_RETRY_MAX_SECONDS": "60",
+    # the gateway's HTTP server (services/gateway/server.py): open connections at most (more wait
+    # in the listen backlog), the backlog's depth, and how long a client may take to send its
+    # request line and headers, its body (64 KiB at most), or the next request on a kept-alive
+    # connection
+    "HTTP_MAX_CONNECTIONS": "1000",
+    "HTTP_LISTEN_BACKLOG": "1024",
+    "HTTP_HEADER_TIMEOUT_SECONDS": "10",
+    "HTTP_BODY_TIMEOUT_SECONDS": "15",
+    "HTTP_IDLE_TIMEOUT_SECONDS": "30",
 }
 
 DATABASE_URL_NAMES = {
@@ -107,6 +116,20 @@ def setting(name, environ=None):
 
 
 DEFAULT_MAX_WORKERS = 10
+MIN_STAFF_BOOTSTRAP_TOKEN_LENGTH = 32
+
+
+class ConfigurationError(Exception):
+    """A setting the service must not start with; the message is one line saying what to do."""
+
+
+def require_strong_staff_bootstrap_token(token):
+    """STAFF_BOOTSTRAP_TOKEN is an admin's key: unset (no bootstrap token) or long and random.
+    A short one (say, an example's `change-me`) is refused with ConfigurationError."""
+    if token and len(token) < MIN_STAFF_BOOTSTRAP_TOKEN_LENGTH:
+        raise ConfigurationError(
+            f"STAFF_BOOTSTRAP_TOKEN is shorter than {MIN_STAFF_BOOTSTRAP_TOKEN_LENGTH} characters: "
+            "set a random one (e.g. `openssl rand -hex 32`) or leave it unset")
 
 
 def per_service(name, value, services):

@@ -20,7 +20,7 @@ from shared.config import REPO_ROOT
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 MANAGEMENT = os.environ.get("RABBIT_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672")
-STAFF_TOKEN = "e2e-staff-token"
+STAFF_TOKEN = "e2e-staff-token-long-enough-for-the-check"  # the gateway refuses < 32 characters
 
 
 def _admin_connection():

@@ -17,6 +17,7 @@ from werkzeug.routing import Map
 from werkzeug.wrappers import Response
 
 from services.gateway.headers import HeaderPolicy
+from services.gateway.server import GatewayServer
 from shared.errors import (
     BadRequest,
     MethodNotAllowed,
@@ -133,6 +134,8 @@ def _check_request_text(request):
 class JsonEndpoint(HttpRequestHandler):
     """nameko's HTTP entrypoint, answering every error as JSON, with the security headers.
     `cors=True` marks a public endpoint a frontend on an allowed origin may call."""
+
+    server = GatewayServer()
 
     def __init__(self, method, url, cors=False, **kwargs):
         kwargs.setdefault("expected_exceptions", (YhdessaError, RequestEntityTooLarge))

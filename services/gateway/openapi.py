@@ -141,7 +141,10 @@ def _errors(*codes):
                422: "invalid fields",
                503: "not done: a service did not answer in time or its database is unreachable; safe to retry",
                429: "over a limit of the client's address (`too_many_requests`; for sign-ups also `too_many_seats`: "
-                    "the seats one address may book of an event); nothing was done, try again after Retry-After"}
+                    "the seats one address may book of an event); nothing was done, try again after Retry-After",
+               408: "the body did not arrive within HTTP_BODY_TIMEOUT_SECONDS"}
+    if 413 in codes:  # the server reads every body, with a deadline, before the endpoint sees it
+        codes = (*codes, 408)
     return {str(code): {"description": meaning[code], **_json(_ref("Error")),
                         **({"headers": {"Retry-After": {"description": "seconds to wait",
                                                         "schema": {"type": "integer"}}}} if code == 429 else {})}
