@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from nameko.web.handlers import HttpRequestHandler
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import Map
 from werkzeug.wrappers import Response
 
@@ -93,9 +93,6 @@ def json_body(request):
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge:
         raise _too_large()
-    except ClientDisconnected:
-        # the client hung up before sending all of its body: its mistake (or its network's), not ours
-        raise BadRequest("The body ended before its Content-Length.", code="incomplete_body")
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except RecursionError:

@@ -139,8 +139,10 @@ class GuardedProtocol(HttpOnlyProtocol):
             self._refuse(413, "Payload Too Large", "payload_too_large",
                          f"The body is larger than {self.server.limits.max_body_bytes} bytes.")
             return
-        if body is None:  # the client went away in the middle of its body
+        if body is None:  # the client went away in the middle of its body: its network's doing, not ours
             self.close_connection = 1
+            access_log.info('%s "%s" incomplete_body: the client hung up before the end of its body',
+                            self.get_client_address()[0], self.requestline)
             return
         self.environ["wsgi.input"] = io.BytesIO(body)
         self.environ["CONTENT_LENGTH"] = str(len(body))
