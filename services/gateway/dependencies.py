@@ -8,6 +8,7 @@ import hmac
 import time
 
 import eventlet
+from kombu.exceptions import OperationalError
 from nameko.exceptions import deserialize
 from nameko.extensions import DependencyProvider
 from nameko.rpc import MethodProxy, RpcProxy
@@ -52,6 +53,10 @@ class _TimedProxy:
                     return remote(*args, **kwargs)
             except eventlet.Timeout:
                 raise ServiceUnavailable(f"The {self._service_name} service did not answer in time; "
+                                         f"nothing was done.")
+            except (OperationalError, ConnectionError):
+                # the broker is away (a restart): the request never left, so nothing was done
+                raise ServiceUnavailable(f"The {self._service_name} service cannot be reached just now; "
                                          f"nothing was done.")
 
         return call
