@@ -9,8 +9,9 @@ import sys
 # +358401234567, +358 40 123 4567, 040 123 4567, 0401234567; not dates, times or durations
 PHONE = re.compile(r"(?<![\w.:/-])(?:\+\d|0)\d(?:[ ]?\d){5,13}(?![\w.:/-])")
 EMAIL = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+)")
-# what follows these in a path opens someone's registration (the access log writes every path)
-REGISTRATION_PATH = re.compile(r"(/api/registrations/|/r/)[^/\s?\"]+")
+# what follows these in a path opens someone's registration: a cancel code or link token (or, for
+# staff, a registration id), in any case and however many slashes, as the router matches it
+CODE_IN_PATH = re.compile(r"(?i)(/(?:registrations|r)/+)[^/?#\s\"]+")
 
 
 def mask_phone(phone):
@@ -28,9 +29,14 @@ def mask_email(email):
     return f"{local[:1]}***@{domain}"
 
 
+def mask_codes(text):
+    """/api/registrations/K7MX4PRA/erase -> /api/registrations/***/erase"""
+    return CODE_IN_PATH.sub(r"\1***", text)
+
+
 def redact(text):
     """Mask anything that looks like a phone number, an email address or a registration path's code."""
-    text = REGISTRATION_PATH.sub(r"\1***", text)
+    text = mask_codes(text)
     text = EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
     return PHONE.sub(lambda m: mask_phone(m.group(0).replace(" ", "").replace("-", "")), text)
 

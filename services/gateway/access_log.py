@@ -4,20 +4,20 @@ import logging
 import re
 import urllib.parse
 
+from shared.logs import mask_codes
+
 access_log = logging.getLogger("services.gateway.access")
 
-# Segments that carry a cancel code (or, for staff, a registration id): /api/registrations/<code>,
-# /r/<code> of the web pages; matched on the decoded path, as the router matches it.
-_CODE_SEGMENT = re.compile(r"(?i)(/(?:registrations|r)/+)[^/?#\s]+")
 # a query's parameter names stay (they tell what was asked); anything else in it does not
 _PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,30}")
 
 
 def redact_target(target):
-    """A request target fit for a log: codes after /registrations/ and /r/ and every query value
-    replaced by `…` (a query may carry a name or a number)."""
+    """A request target fit for a log: codes after /registrations/ and /r/ masked (on the decoded
+    path, as the router reads it) and every query value replaced by `…` (a query may carry a name
+    or a number)."""
     path, question, query = target.partition("?")
-    path = _CODE_SEGMENT.sub(r"\1…", urllib.parse.unquote(path, encoding="latin-1"))
+    path = mask_codes(urllib.parse.unquote(path, encoding="latin-1"))
     if not question:
         return path
     return path + "?" + "&".join(_redact_parameter(part) for part in query.split("&"))
@@ -29,7 +29,7 @@ def _redact_parameter(part):
 
 
 def redact_request_line(line):
-    """`GET /api/registrations/K7MX4PRA HTTP/1.1` -> `GET /api/registrations/… HTTP/1.1`"""
+    """`GET /api/registrations/K7MX4PRA HTTP/1.1` -> `GET /api/registrations/*** HTTP/1.1`"""
     parts = line.split(" ")
     if len(parts) >= 2:
         parts[1] = redact_target(parts[1])
