@@ -11,6 +11,7 @@ import functools
 import logging
 
 from services.notifications import webhooks
+from services.notifications.delivery import backoff
 from services.notifications.providers.errors import TransientDeliveryError
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,8 @@ def deliver_next(store, client, webhook_id, max_attempts, retry_base_seconds):
             log.warning("webhook %s gave up after %d attempts: %s", webhook_id, delivery["attempts"], exc)
             store.failed(delivery["id"], exc)
             return True
-        store.retry_later(delivery, webhooks.backoff(delivery["attempts"], retry_base_seconds), exc)
+        delay = backoff(delivery["attempts"], retry_base_seconds, webhooks.MAX_DELAY_SECONDS)
+        store.retry_later(delivery, delay, exc)
         return False
     store.delivered(delivery["id"])
     return True

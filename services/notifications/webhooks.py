@@ -52,12 +52,6 @@ def signature_headers(secret, message_id, timestamp, body):
             LEGACY_SIGNATURE_HEADER: legacy_signature(secret, body), EVENT_ID_HEADER: message_id}
 
 
-def backoff(attempts, base_seconds, max_seconds=MAX_DELAY_SECONDS):
-    """Seconds before the next try after `attempts` failed ones: base, 2 x base … at most
-    `max_seconds`. The same doubling as delivery.backoff (which adds jitter): one function later."""
-    return min(base_seconds * 2 ** (attempts - 1), max_seconds)
-
-
 def without_name(body):
     """A stored body with the registrant's name blanked (erasure, retention)."""
     try:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from services.gateway import access, roster, stats
 from services.gateway.activity import Activity
 from services.notifications import webhooks
+from services.notifications.delivery import backoff
 from services.registration.signup import parse
 from shared.activity import activity
 from shared.errors import Forbidden, ValidationFailed
@@ -92,8 +93,9 @@ def test_the_legacy_signature_is_the_hmac_sha256_of_the_exact_body():
 
 
 def test_webhook_retries_double_and_stop_growing_at_half_an_hour():
-    assert [webhooks.backoff(n, 2) for n in (1, 2, 3)] == [2, 4, 8]
-    assert webhooks.backoff(30, 2) == webhooks.MAX_DELAY_SECONDS
+    # messages' backoff, with webhooks' cap; rng 1.0: the longest of each jittered delay
+    longest = [backoff(n, 2, webhooks.MAX_DELAY_SECONDS, rng=lambda: 1.0) for n in (1, 2, 3, 30)]
+    assert longest == [2, 4, 8, webhooks.MAX_DELAY_SECONDS]
 
 
 def test_blanking_a_webhook_body_removes_the_name_only():
