@@ -58,8 +58,8 @@ def require_broker():
     amqp_uri = setting("AMQP_URI")
     if not broker_reachable(amqp_uri):
         shown = Connection(amqp_uri).as_uri()  # hides the password
-        print(f"RabbitMQ is not reachable at {shown}: start it with `rabbitmq-server -detached` "
-              f"(or `docker compose up -d rabbitmq`), or set AMQP_URI.", file=sys.stderr)
+        print(f"RabbitMQ is not reachable at {shown}: start it with `rabbitmq-server -detached`, "
+              f"or set AMQP_URI.", file=sys.stderr)
         raise SystemExit(2)
 
 

@@ -90,7 +90,7 @@ def ensure_postgres():
 def ensure_rabbitmq():
     if not rabbitmq_ready():
         if shutil.which("rabbitmq-server") is None:
-            return "RabbitMQ is not installed: install rabbitmq-server (or `docker compose up -d rabbitmq`)"
+            return "RabbitMQ is not installed: run `sudo apt-get install rabbitmq-server` (or your system's equivalent)"
         print("preflight: starting RabbitMQ", file=sys.stderr)
         if not (_run("rabbitmq-server", "-detached") and _wait(rabbitmq_ready)):
             return "RabbitMQ is not running on 127.0.0.1:5672: run `sudo rabbitmq-server -detached`"
