@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.conftest import wait_until
-from tests.e2e.helpers import create_event, sign_up
+from tests.e2e.helpers import create_event, resident_name, sign_up
 from tests.pg_cluster import PostgresCluster
 from shared import dead_letters
 from tests.system import MANAGEMENT, create_postgres_database, drop_postgres_databases, start_system
@@ -108,7 +108,8 @@ def test_a_two_minute_postgresql_outage_during_sign_ups_answers_503_and_loses_no
                     phone = f"+35840{client}{number:06d}"
                     try:
                         status = system.call("POST", f"/api/events/{event['id']}/registrations",
-                                             json={"name": f"Osallistuja {client}-{number}", "phone": phone},
+                                             json={"name": resident_name(f"Osallistuja {'ABCD'[client]}", number),
+                                                   "phone": phone},
                                              headers={"Idempotency-Key": phone}).status_code
                     except requests.RequestException as exc:
                         status = type(exc).__name__
