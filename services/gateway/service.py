@@ -267,8 +267,9 @@ class GatewayService:
 
     # --- anything else -----------------------------------------------------------------------
 
+    @fallback("/")
     @fallback("/<path:path>")
-    def no_such_endpoint(self, request, path):
+    def no_such_endpoint(self, request, path=""):
         """OPTIONS (CORS preflight, or 204 with Allow), 405 with Allow, or 404: see http.py."""
         return unmatched(request)
 

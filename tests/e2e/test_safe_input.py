@@ -204,7 +204,7 @@ def test_a_method_a_known_path_does_not_take_is_a_405_in_json_with_allow(system,
 @pytest.mark.parametrize("method, path, staff", [
     ("GET", "/api/events", False), ("GET", "/api/events/no-such-event", False), ("GET", "/api/events?limit=0", False),
     ("GET", "/api/nothing-here", False), ("OPTIONS", "/api/events", False), ("POST", "/api/events", False),
-    ("GET", "/api/webhooks", True), ("GET", "/api/openapi.json", False),
+    ("GET", "/api/webhooks", True), ("GET", "/api/openapi.json", False), ("GET", "/", False),
 ])
 def test_every_answer_carries_the_security_headers(system, method, path, staff):
     headers = system.call(method, path, staff=staff).headers

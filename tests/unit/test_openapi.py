@@ -5,7 +5,7 @@ import re
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from openapi_spec_validator import validate
 
-from services.gateway.http import JsonEndpoint
+from services.gateway.http import FallbackEndpoint, JsonEndpoint
 from services.gateway.openapi import document
 from services.gateway.service import GatewayService
 
@@ -14,7 +14,8 @@ def _served():
     served = set()
     for member in vars(GatewayService).values():
         for entrypoint in getattr(member, ENTRYPOINT_EXTENSIONS_ATTR, ()):
-            if isinstance(entrypoint, JsonEndpoint) and "<path:" not in entrypoint.url:
+            # the fallback answers what no endpoint serves (404, 405, OPTIONS): not an endpoint
+            if isinstance(entrypoint, JsonEndpoint) and not isinstance(entrypoint, FallbackEndpoint):
                 path = re.sub(r"<(?:\w+:)?\w+>", "{}", entrypoint.url)
                 served |= {(method.lower(), path) for method in entrypoint.method.split(",")}
     return served
