@@ -34,8 +34,10 @@ DELIVERED, UNDELIVERED = "delivered", "undelivered"
 RANK = {CREATED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, UNDELIVERED: 3, FAILED: 3}
 
 
-# What anonymising a message blanks: its recipient and its text (which greets the person by name).
-ANONYMOUS = {"recipient": "", "subject": None, "body": "", "html": None}
+# What anonymising a message blanks: its recipient, its text (which greets the person by name) and
+# the provider's error text (Twilio's names the number: "The 'To' number +358… is not valid").
+# The error code stays, for statistics.
+ANONYMOUS = {"recipient": "", "subject": None, "body": "", "html": None, "error_message": None}
 
 
 # The statements of every message, built once and given their values as parameters (building one

@@ -151,6 +151,19 @@ def test_a_message_arriving_after_its_registrants_erasure_is_dropped_and_names_n
     assert "Äijälä" not in body
 
 
+def test_erasure_blanks_a_failed_messages_provider_error_which_names_the_number(messages):
+    env, data = confirmation()
+    claimed = messages.record(env, data, render("registration_confirmed", data))
+    messages.failed(claimed["id"], claimed["claim_token"], "21211",
+                    "Twilio 400: The 'To' number +358401000011 is not a valid phone number.")
+    erased_env, _ = envelope("registration_erased", {"registration_id": "r1", "event": data.event.model_dump()})
+    messages.erase(erased_env, "r1")
+    with messages.database.transaction() as session:
+        row = session.execute(select(notifications)).mappings().one()
+    assert (row["status"], row["error_code"]) == ("failed", "21211")  # what happened stays, for statistics
+    assert "0401000011" not in str(dict(row)) and "358401000011" not in str(dict(row))
+
+
 def test_webhook_posts_go_to_the_organizers_receivers_only_and_wait_while_one_is_down(messages):
     mine = messages.webhooks.subscribe("Kosketus ry", "http://127.0.0.1:9/mine", "staff-1")
     messages.webhooks.subscribe("Toinen ry", "http://127.0.0.1:9/theirs", "staff-2")
