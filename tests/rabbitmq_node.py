@@ -29,7 +29,11 @@ def why_unavailable():
 
 
 class RabbitMQNode:
-    def __init__(self):
+    """`config`: more lines for the node's rabbitmq.conf (e.g. `load_definitions = <file>`, a
+    file the test puts in `home` before the node starts)."""
+
+    def __init__(self, config=""):
+        self.config = config
         self.port, self.dist_port = free_port(), free_port()
         self.name = f"yhdessa-{uuid.uuid4().hex[:8]}@localhost"
         self.amqp_uri = f"amqp://guest:guest@127.0.0.1:{self.port}/"
@@ -48,7 +52,7 @@ class RabbitMQNode:
 
     def start(self):
         (self.home / "rabbitmq.conf").write_text(
-            f"listeners.tcp.local = 127.0.0.1:{self.port}\nloopback_users = none\n")
+            f"listeners.tcp.local = 127.0.0.1:{self.port}\nloopback_users = none\n{self.config}")
         (self.home / "enabled_plugins").write_text("[].\n")
         for folder in ("mnesia", "log"):
             (self.home / folder).mkdir(exist_ok=True)

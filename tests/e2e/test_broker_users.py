@@ -4,7 +4,6 @@ logged in as itself, and one service cannot take another's calls. On a RabbitMQ 
 test's own (the machine's shared node is never touched), loaded with the definitions at boot as
 the compose container loads them. Needs root and rabbitmq-server (STACK-NOTES)."""
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,12 +14,20 @@ from kombu import Connection, Exchange, Queue
 from amqp.exceptions import AccessRefused
 
 from shared.config import REPO_ROOT
-from tests.conftest import wait_until
 from tests.e2e.helpers import ActivityStream, create_event, sign_up
-from tests.system import STAFF_TOKEN, TWILIO_DOUBLE, Recorded, System, free_port, start_double
+from tests.rabbitmq_node import RabbitMQNode, why_unavailable
+from tests.system import (
+    STAFF_TOKEN,
+    TWILIO_DOUBLE,
+    Recorded,
+    System,
+    base_environment,
+    free_port,
+    start_double,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
-    shutil.which("rabbitmq-server") is None or os.geteuid() != 0, reason="needs root and rabbitmq-server")]
+    why_unavailable() is not None or os.geteuid() != 0, reason="needs root and rabbitmq-server")]
 
 SERVICES = ("notifications", "registration", "catalog", "gateway")
 ENTRYPOINT = REPO_ROOT / "docker" / "rabbitmq" / "entrypoint.sh"
@@ -29,37 +36,20 @@ ENTRYPOINT = REPO_ROOT / "docker" / "rabbitmq" / "entrypoint.sh"
 @pytest.fixture(scope="module")
 def broker():
     """(AMQP port, {user: password}) of a fresh RabbitMQ node holding only the definitions."""
-    folder = tempfile.mkdtemp(prefix="yhdessa-rabbit-")
     passwords = {name: uuid.uuid4().hex for name in ("admin", *SERVICES)}
-    with open(os.path.join(folder, "docker-entrypoint.sh"), "w") as fake:  # the image's, not needed here
-        fake.write("#!/bin/sh\ntrue\n")
-    os.chmod(os.path.join(folder, "docker-entrypoint.sh"), 0o755)
-    subprocess.run(["sh", str(ENTRYPOINT)], check=True, env={
-        "PATH": f"{folder}:/usr/bin:/bin",
-        "YHDESSA_DEFINITIONS_TEMPLATE": str(REPO_ROOT / "docker/rabbitmq/definitions.json"),
-        "YHDESSA_DEFINITIONS": f"{folder}/definitions.json",
-        **{f"RABBITMQ_{name.upper()}_PASSWORD": password for name, password in passwords.items()}})
-    port, node = free_port(), f"yhdessa{uuid.uuid4().hex[:8]}@localhost"
-    with open(os.path.join(folder, "rabbitmq.conf"), "w") as conf:
-        conf.write(f"listeners.tcp.local = 127.0.0.1:{port}\nloopback_users = none\n"
-                   f"load_definitions = {folder}/definitions.json\n")
-    with open(os.path.join(folder, "plugins"), "w") as plugins:
-        plugins.write("[].\n")
-    subprocess.run(["chown", "-R", "rabbitmq", folder], check=True)
-    environment = {**os.environ, "RABBITMQ_NODENAME": node, "RABBITMQ_DIST_PORT": str(free_port()),
-                   "RABBITMQ_CONFIG_FILE": f"{folder}/rabbitmq.conf", "RABBITMQ_MNESIA_BASE": f"{folder}/mnesia",
-                   "RABBITMQ_LOG_BASE": f"{folder}/log", "RABBITMQ_ENABLED_PLUGINS_FILE": f"{folder}/plugins",
-                   "RABBITMQ_PID_FILE": f"{folder}/pid"}
-    subprocess.run(["rabbitmq-server", "-detached"], env=environment, check=True, capture_output=True)
-    try:
-        # await_startup gives up at once while the node is not yet there at all
-        wait_until(lambda: subprocess.run(["rabbitmqctl", "-n", node, "await_startup", "--timeout", "60"],
-                                          env=environment, capture_output=True).returncode == 0,
-                   timeout=120, interval=1, message="the test's RabbitMQ node")
-        yield port, passwords
-    finally:
-        subprocess.run(["rabbitmqctl", "-n", node, "stop"], env=environment, capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
+    node = RabbitMQNode()
+    node.config = f"load_definitions = {node.home}/definitions.json\n"
+    with tempfile.TemporaryDirectory() as bin_folder:
+        with open(os.path.join(bin_folder, "docker-entrypoint.sh"), "w") as fake:  # the image's, not needed here
+            fake.write("#!/bin/sh\ntrue\n")
+        os.chmod(os.path.join(bin_folder, "docker-entrypoint.sh"), 0o755)
+        subprocess.run(["sh", str(ENTRYPOINT)], check=True, env={
+            "PATH": f"{bin_folder}:/usr/bin:/bin",
+            "YHDESSA_DEFINITIONS_TEMPLATE": str(REPO_ROOT / "docker/rabbitmq/definitions.json"),
+            "YHDESSA_DEFINITIONS": f"{node.home}/definitions.json",
+            **{f"RABBITMQ_{name.upper()}_PASSWORD": password for name, password in passwords.items()}})
+    with node:
+        yield node.port, passwords
 
 
 def amqp_uri(broker, user):
@@ -73,7 +63,7 @@ def system(broker, tmp_path):
     sms_record = tmp_path / "sms.jsonl"
     twilio, twilio_port = start_double("tests.doubles.twilio_api", sms_record)
     port = free_port()
-    env = {**os.environ, "YHDESSA_VAR_DIR": str(tmp_path / "var"), "GATEWAY_PORT": str(port),
+    env = {**base_environment(), "YHDESSA_VAR_DIR": str(tmp_path / "var"), "GATEWAY_PORT": str(port),
            "STAFF_BOOTSTRAP_TOKEN": STAFF_TOKEN, **TWILIO_DOUBLE,
            "TWILIO_API_URL": f"http://127.0.0.1:{twilio_port}",
            "LOG_LEVEL": "WARNING", "SMS_RATE_PER_SECOND": "0"}
