@@ -18,13 +18,10 @@ from pydantic import (
 )
 
 from shared import text
-from shared.config import setting
-from shared.contacts import normalise_email, normalise_phone
+from shared.contacts import allowed_regions, normalise_email, normalise_phone
 from shared.errors import ValidationFailed, validation_failed
+from shared.helsinki import EARLIEST_YEAR, LATEST_YEAR  # the catalog narrows event times further (model.py)
 
-# Times outside these years are refused as input: converting them to UTC or formatting them in a
-# message overflows (year 1, year 9999). The catalog narrows event times further (model.py).
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 def _text(rule, max_length, min_length=0):
@@ -115,7 +112,7 @@ class EventFields(Body):
     def _phone(cls, value):
         if value is None:
             return None
-        phone, reason = normalise_phone(value, setting("SMS_ALLOWED_REGIONS").split(","))
+        phone, reason = normalise_phone(value, allowed_regions())
         if reason:
             raise ValueError(reason)
         return phone

@@ -4,7 +4,16 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from phonenumbers import PhoneNumberType
 
+from shared.config import setting
+
 SMS_CAPABLE = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def allowed_regions(config=None):
+    """SMS_ALLOWED_REGIONS ("FI,AX") as a list of regions, from a service's config (or, None, the
+    environment)."""
+    value = config["SMS_ALLOWED_REGIONS"] if config is not None else setting("SMS_ALLOWED_REGIONS")
+    return [region.strip().upper() for region in value.split(",") if region.strip()]
 
 
 def normalise_phone(raw, allowed_regions):

@@ -5,7 +5,6 @@ its outbox, so they reach registration as soon as the catalog service runs (or a
 running). Seeding twice adds nothing new.
 """
 import datetime as dt
-import zoneinfo
 
 from sqlalchemy import select
 
@@ -14,10 +13,8 @@ from services.catalog.tables import events
 from shared.api import NewEvent
 from shared.config import setting
 from shared.database import Database
+from shared.helsinki import HELSINKI
 from shared.migrations import upgrade
-
-HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
-
 
 def next_date(month, day, today):
     """The next `day`.`month`. that is still ahead."""

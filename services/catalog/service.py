@@ -2,7 +2,7 @@
 from services.catalog.dependencies import Catalog
 from shared.api import EventChange, NewEvent, parse_body
 from shared.entrypoints import rpc
-from shared.periods import parse_time_filter
+from shared.helsinki import parse_time_filter
 
 
 class CatalogService:

@@ -15,7 +15,7 @@ import json
 
 from services.catalog.storage import CatalogStore
 from shared.config import setting
-from shared.contacts import normalise_email, normalise_phone
+from shared.contacts import allowed_regions, normalise_email, normalise_phone
 from shared.database import Database
 from shared.migrations import upgrade
 
@@ -43,7 +43,7 @@ def main(argv=None):
             parser.error("give --organizer ORG (or --admin for a token that sees every organizer)")
         phone = email = None
         if args.phone:
-            phone, reason = normalise_phone(args.phone, setting("SMS_ALLOWED_REGIONS").split(","))
+            phone, reason = normalise_phone(args.phone, allowed_regions())
             if reason:
                 parser.error(f"--phone {reason}")
         if args.email:

@@ -9,6 +9,7 @@ from services.catalog import model
 from services.catalog.tables import events, outbox, staff_tokens
 from shared.database import utcnow
 from shared.errors import NotFound, ValidationFailed
+from shared.organizers import check_owner
 from shared.outbox import add_event
 
 
@@ -28,7 +29,7 @@ class CatalogStore:
 
     def create_event(self, fields, organizer):
         """A new event; `organizer` is the creating staff member's scope (None: an admin)."""
-        model.check_organizer(fields.organizer, organizer)
+        check_owner(fields.organizer, organizer)
         event = model.new_event(fields, utcnow())
         with self.database.transaction() as session:
             session.execute(events.insert().values(**event))
@@ -40,9 +41,9 @@ class CatalogStore:
         """The event changed; `organizer` is the staff member's scope (None: an admin)."""
         with self.database.transaction() as session:
             current = self._locked(session, event_id)
-            model.check_organizer(current["organizer"], organizer)
+            check_owner(current["organizer"], organizer)
             updated, changed = model.apply_change(current, change, utcnow())
-            model.check_organizer(updated["organizer"], organizer)
+            check_owner(updated["organizer"], organizer)
             if not changed:
                 return model.public(current)
             values = {k: updated[k] for k in changed + ["search_text", "updated_at"]}
@@ -57,7 +58,7 @@ class CatalogStore:
         """The event cancelled; `organizer` is the staff member's scope (None: an admin)."""
         with self.database.transaction() as session:
             current = self._locked(session, event_id)
-            model.check_organizer(current["organizer"], organizer)
+            check_owner(current["organizer"], organizer)
             if current["status"] == "cancelled":
                 return model.public(current)  # cancelling twice is harmless
             session.execute(

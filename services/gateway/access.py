@@ -1,6 +1,7 @@
 """Who may reach what: staff of one organizer reach that organizer's events only; an admin
 token reaches everything."""
 from shared.errors import Forbidden
+from shared.organizers import check_owner
 
 
 def scope(staff):
@@ -14,9 +15,7 @@ def scope(staff):
 
 def check_event(staff, event):
     """Forbidden unless `staff` may read and change `event`."""
-    organizer = scope(staff)
-    if organizer is not None and event["organizer"] != organizer:
-        raise Forbidden("This event belongs to another organizer.", code="other_organizer")
+    check_owner(event["organizer"], scope(staff))
 
 
 def check_organizer_field(staff, body):

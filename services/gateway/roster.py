@@ -2,12 +2,11 @@
 mark (or Excel guesses the encoding and mangles ä and ö), `;` between fields (`,` is the
 decimal separator there), Finnish headings and Helsinki times."""
 import csv
-import datetime
 import io
 import re
-import zoneinfo
 
-HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
+from shared.helsinki import staff_time
+
 COLUMNS = ("Nimi", "Yhteystieto", "Paikkoja", "Tila", "Jonosija", "Ilmoittautunut", "Paikalla")
 STATUS = {"confirmed": "vahvistettu", "waitlisted": "jonossa", "cancelled": "peruttu"}
 # A cell starting with one of these is a formula to a spreadsheet: a name like "=HYPERLINK(…)"
@@ -23,11 +22,6 @@ def _text(value):
     return value
 
 
-def _local(iso_time):
-    moment = datetime.datetime.fromisoformat(iso_time).astimezone(HELSINKI)
-    return moment.strftime("%d.%m.%Y %H:%M")
-
-
 def csv_bytes(registrations):
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
@@ -35,6 +29,6 @@ def csv_bytes(registrations):
     for r in registrations:
         writer.writerow([
             _text(r["name"]), _text(r["phone"] or r["email"]), r["seats"], STATUS.get(r["status"], r["status"]),
-            r["waitlist_position"] or "", _local(r["created_at"]), "kyllä" if r["attended"] else "",
+            r["waitlist_position"] or "", staff_time(r["created_at"]), "kyllä" if r["attended"] else "",
         ])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.notifications import gsm
-from services.notifications.timefmt import event_time
+from shared.helsinki import event_time
 from shared.config import setting
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from services.notifications import messages
 from services.notifications.tables import notifications, recipient_days, sms_budget_days
-from services.notifications.timefmt import HELSINKI
+from shared.helsinki import day_of, start_of_day
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,6 @@ def caused_by_public(event_type, data):
     if event_type == "registration_event_changed":
         return False
     return not (event_type == "registration_cancelled" and data.reason == "event_cancelled")
-
-
-def helsinki_day(moment):
-    return moment.astimezone(HELSINKI).date()
-
-
-def start_of(day):
-    """Midnight at the start of Helsinki `day`, in UTC."""
-    return datetime.datetime.combine(day, datetime.time(), HELSINKI).astimezone(datetime.timezone.utc)
 
 
 def recipient_hash(recipient):
@@ -104,7 +95,7 @@ class Pacing:
         """None when the message may go now, else how it is held. Counts it in either case."""
         if not caused_by_public(event_type, data):
             return None
-        today = helsinki_day(now)
+        today = day_of(now)
         cap = self.policy.per_recipient_per_day
         if cap > 0 and not _take_one(session, recipient_days, {"recipient_hash": recipient_hash(recipient), "day": today},
                                      "messages", cap):
@@ -121,7 +112,7 @@ class Pacing:
             if _take_one(session, sms_budget_days, {"day": day}, "sms", budget):
                 if ahead == 0:
                     return None
-                return Held("created", start_of(day), "sms_daily_budget",
+                return Held("created", start_of_day(day), "sms_daily_budget",
                             f"SMS_DAILY_BUDGET ({budget}) used up; waits for {day.isoformat()}")
             if ahead == 0:
                 self._tell_admin_once(session, today, now)
@@ -151,6 +142,6 @@ class Pacing:
 
 def forget_past(session, now):
     """Delete the counts of days gone (recipients' hashes after a day, budget days after a week)."""
-    today = helsinki_day(now)
+    today = day_of(now)
     session.execute(delete(recipient_days).where(recipient_days.c.day < today - datetime.timedelta(days=1)))
     session.execute(delete(sms_budget_days).where(sms_budget_days.c.day < today - datetime.timedelta(days=7)))

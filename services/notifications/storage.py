@@ -23,7 +23,7 @@ from services.notifications.tables import (
     send_rate,
     webhook_deliveries,
 )
-from services.notifications.webhooks import without_name
+from services.notifications.webhook_rules import without_name
 from shared.batching import GroupCommit
 from shared.database import insert_ignoring_conflict, transaction_memo, upsert, utcnow
 from shared.inbox import first_delivery

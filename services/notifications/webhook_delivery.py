@@ -10,7 +10,7 @@ over."""
 import functools
 import logging
 
-from services.notifications import webhooks
+from services.notifications import webhook_rules
 from services.notifications.delivery import backoff
 from services.notifications.providers.errors import TransientDeliveryError
 
@@ -34,7 +34,7 @@ def deliver_next(store, client, webhook_id, max_attempts, retry_base_seconds):
             log.warning("webhook %s gave up after %d attempts: %s", webhook_id, delivery["attempts"], exc)
             store.failed(delivery["id"], exc)
             return True
-        delay = backoff(delivery["attempts"], retry_base_seconds, webhooks.MAX_DELAY_SECONDS)
+        delay = backoff(delivery["attempts"], retry_base_seconds, webhook_rules.MAX_DELAY_SECONDS)
         store.retry_later(delivery, delay, exc)
         return False
     store.delivered(delivery["id"])

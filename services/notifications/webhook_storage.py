@@ -6,10 +6,11 @@ import uuid
 
 from sqlalchemy import bindparam, func, select, update
 
-from services.notifications import webhooks as rules
+from services.notifications import webhook_rules as rules
 from services.notifications.tables import webhook_deliveries, webhooks
 from shared.database import insert_ignoring_conflict, transaction_memo, utcnow
-from shared.errors import Forbidden, NotFound
+from shared.errors import NotFound
+from shared.organizers import check_owner
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 # A claimed delivery is not tried again by another worker for this long (a crash mid-POST is
@@ -86,8 +87,7 @@ class WebhookStore:
                                                          webhooks.c.revoked_at.is_(None))).mappings().first()
             if row is None:
                 raise NotFound("No such webhook.", code="webhook_not_found")
-            if organizer is not None and row["organizer"] != organizer:
-                raise Forbidden("This webhook belongs to another organizer.", code="other_organizer")
+            check_owner(row["organizer"], organizer, "webhook")
             session.execute(update(webhooks).where(webhooks.c.id == webhook_id).values(revoked_at=utcnow()))
         return self._public(row)
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from services.registration.seating import CANCELLED, CONFIRMED, WAITLISTED
 from services.registration.tables import events, registrations, walk_ins
-from shared.periods import HELSINKI
+from shared.helsinki import month_of
 
 COUNTS = ("events", "events_cancelled", "sign_ups", "seats_signed_up", "confirmed", "waitlisted",
           "cancellations", "attended", "attended_seats", "no_shows", "walk_ins")
@@ -60,7 +60,7 @@ def stats(session, now, starts_from=None, starts_before=None, municipality=None,
             per_event[r["event_id"]]["walk_ins"] = r["n"]
     groups = {}
     for r in rows:
-        month = {"month": r["starts_at"].astimezone(HELSINKI).strftime("%Y-%m")} if per_month else {}
+        month = {"month": month_of(r["starts_at"])} if per_month else {}
         group = groups.setdefault((*month.values(), r["municipality"], r["organizer"]), {
             **month, "municipality": r["municipality"], "organizer": r["organizer"], **dict.fromkeys(COUNTS, 0),
             "event_ids": []})

@@ -6,12 +6,13 @@ from nameko.timer import timer
 from services.registration import signup
 from services.registration.dependencies import Registrations
 from shared.api import ClientCancellation, WalkIns, parse_body
+from shared.contacts import allowed_regions
 from shared.dead_letters import DeadLetters
 from shared.entrypoints import rpc
 from shared.errors import ValidationFailed, YhdessaError
 from shared.events import parse_envelope
 from shared.handlers import event_handler
-from shared.periods import parse_time_filter
+from shared.helsinki import parse_time_filter
 
 
 class RegistrationService:
@@ -33,7 +34,7 @@ class RegistrationService:
         nothing (services/registration/intake.py). A new registration carries its link `token`.
         `assisted_by`: the staff member signing a resident up on their behalf; `client_ref`: the
         client it came from (the gateway's keyed hash of its address)."""
-        new = signup.from_request(event_id, data, self.config["SMS_ALLOWED_REGIONS"].split(","), assisted_by,
+        new = signup.from_request(event_id, data, allowed_regions(self.config), assisted_by,
                                   client_ref)
         registration, repeat_of = self.registrations.register(event_id, new, idempotency_key)
         return {"registration": registration, "repeat_of": repeat_of}
@@ -43,7 +44,7 @@ class RegistrationService:
         """`register` for many at once (the gateway gathers concurrent sign-ups), in one
         transaction: a list in the same order of {"registration", "repeat_of"} or {"error": ...},
         the error as nameko serialises it, so each caller gets its own."""
-        regions = self.config["SMS_ALLOWED_REGIONS"].split(",")
+        regions = allowed_regions(self.config)
         parsed, answers = [], [None] * len(sign_ups)
         for index, sign_up in enumerate(sign_ups):
             try:

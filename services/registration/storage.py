@@ -19,13 +19,13 @@ from services.registration.tables import (
 from shared.database import utcnow
 from shared.errors import (
     Conflict,
-    Forbidden,
     NotFound,
     ServiceUnavailable,
     ValidationFailed,
     YhdessaError,
 )
 from shared.inbox import first_delivery
+from shared.organizers import check_owner
 from shared.outbox import add_event, add_events
 
 log = logging.getLogger(__name__)
@@ -42,12 +42,6 @@ EVENT_COPY = (
 def snapshot(event):
     return {key: event[key] for key in ("id", "title", "municipality", "place", "address", "starts_at", "ends_at",
                                         "organizer")}
-
-
-def check_scope(event, organizer):
-    """Staff of one organizer reach only that organizer's events (`organizer` None: an admin)."""
-    if organizer is not None and event["organizer"] != organizer:
-        raise Forbidden("This event belongs to another organizer.", code="other_organizer")
 
 
 # What anonymising a registration blanks: everything that names or reaches a person.
@@ -135,7 +129,7 @@ class RegistrationStore:
         the freed seats to the waiting list. Returns the ids cancelled."""
         with self.database.transaction() as session:
             event = self._lock_event(session, event_id)
-            check_scope(event, organizer)
+            check_owner(event["organizer"], organizer)
             found = session.execute(
                 select(registrations).where(registrations.c.event_id == event_id,
                                             registrations.c.client_ref == client_ref,
@@ -220,7 +214,7 @@ class RegistrationStore:
         with self.database.transaction() as session:
             found = self._find(session, reference)
             event = self._lock_event(session, found["event_id"])
-            check_scope(event, organizer)
+            check_owner(event["organizer"], organizer)
             registration = dict(session.execute(
                 select(registrations).where(registrations.c.id == found["id"])).mappings().one())
             if registration["status"] != CONFIRMED:
@@ -243,7 +237,7 @@ class RegistrationStore:
         """Count people in who came without signing up; the total never goes below zero."""
         with self.database.transaction() as session:
             event = self._lock_event(session, event_id)
-            check_scope(event, organizer)
+            check_owner(event["organizer"], organizer)
             total = self._walk_in_total(session, event_id) + count
             if count == 0 or total < 0:
                 raise ValidationFailed("That count would make the headcount negative or leave it as it is.",
@@ -258,7 +252,7 @@ class RegistrationStore:
 
     def walk_ins_for_event(self, event_id, organizer=None):
         with self.database.transaction() as session:
-            check_scope(self._event(session, event_id), organizer)
+            check_owner(self._event(session, event_id)["organizer"], organizer)
             rows = session.execute(select(walk_ins).where(walk_ins.c.event_id == event_id)
                                    .order_by(walk_ins.c.recorded_at)).mappings().all()
         return {"event_id": event_id, "total": sum(r["count"] for r in rows),
@@ -351,7 +345,7 @@ class RegistrationStore:
         """Everyone who signed up (or, `client_ref` given, those who signed up from that client),
         in sign-up order, with waiting-list positions and the client each came from."""
         with self.database.transaction() as session:
-            check_scope(self._event(session, event_id), organizer)
+            check_owner(self._event(session, event_id)["organizer"], organizer)
             rows = session.execute(
                 select(registrations).where(registrations.c.event_id == event_id)
                 .order_by(registrations.c.created_at, registrations.c.id)

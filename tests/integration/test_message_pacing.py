@@ -7,7 +7,8 @@ import uuid
 from sqlalchemy import select
 
 from services.notifications.messages import render
-from services.notifications.pacing import Pacing, PacingPolicy, caused_by_public, helsinki_day, start_of
+from services.notifications.pacing import Pacing, PacingPolicy, caused_by_public
+from shared.helsinki import day_of, start_of_day
 from services.notifications.storage import NotificationStore
 from services.notifications.tables import notifications, recipient_days
 from shared.database import Database
@@ -46,8 +47,8 @@ def test_messages_caused_by_staff_are_told_apart_from_anonymous_ones():
 
 def test_a_helsinki_day_starts_at_helsinki_midnight():
     late_evening_utc = dt.datetime(2026, 11, 28, 22, 30, tzinfo=dt.timezone.utc)  # 00:30 in Helsinki
-    assert helsinki_day(late_evening_utc) == dt.date(2026, 11, 29)
-    assert start_of(dt.date(2026, 11, 29)) == dt.datetime(2026, 11, 28, 22, 0, tzinfo=dt.timezone.utc)
+    assert day_of(late_evening_utc) == dt.date(2026, 11, 29)
+    assert start_of_day(dt.date(2026, 11, 29)) == dt.datetime(2026, 11, 28, 22, 0, tzinfo=dt.timezone.utc)
 
 
 def test_a_sign_up_and_cancel_loop_stops_messaging_one_number_at_the_cap(migrated):
@@ -81,7 +82,7 @@ def test_past_the_sms_budget_anonymous_sms_wait_for_the_next_day_and_the_admin_i
     with caplog.at_level(logging.ERROR, logger="services.notifications.pacing"):
         claimed = [tell(store, phone=f"+35840100{n:04d}") for n in range(4)]
     assert [c is not None for c in claimed] == [True, True, False, False]
-    tomorrow = start_of(helsinki_day(dt.datetime.now(dt.timezone.utc)) + dt.timedelta(days=1))
+    tomorrow = start_of_day(day_of(dt.datetime.now(dt.timezone.utc)) + dt.timedelta(days=1))
     waiting = [r for r in rows(store) if r["channel"] == "sms" and r["status"] == "created"]
     assert [(r["error_code"], r["next_attempt_at"]) for r in waiting] == [("sms_daily_budget", tomorrow)] * 2
     assert store.due() == [n["id"] for n in rows(store) if n["channel"] == "email"]  # the held SMS are not due yet

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from services.notifications import gsm
 from services.notifications.messages import render
-from services.notifications.timefmt import event_time
+from shared.helsinki import event_time
 from shared.events import RegistrationEvent
 
 UTC = dt.timezone.utc

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from services.gateway import access, roster, stats
 from services.gateway.activity import Activity
-from services.notifications import webhooks
+from services.notifications import webhook_rules
 from services.notifications.delivery import backoff
 from services.registration.signup import parse
 from shared.activity import activity
@@ -88,19 +88,19 @@ def test_any_name_comes_back_from_the_csv_whole_and_never_as_a_formula(name):
 def test_the_legacy_signature_is_the_hmac_sha256_of_the_exact_body():
     body = json.dumps({"name": "Äijälä"}, ensure_ascii=False).encode()
     expected = hmac.new(b"whsec_x", body, hashlib.sha256).hexdigest()
-    assert webhooks.legacy_signature("whsec_x", body) == "sha256=" + expected
-    assert webhooks.legacy_signature("whsec_y", body) != webhooks.legacy_signature("whsec_x", body)
+    assert webhook_rules.legacy_signature("whsec_x", body) == "sha256=" + expected
+    assert webhook_rules.legacy_signature("whsec_y", body) != webhook_rules.legacy_signature("whsec_x", body)
 
 
 def test_webhook_retries_double_and_stop_growing_at_half_an_hour():
     # messages' backoff, with webhooks' cap; rng 1.0: the longest of each jittered delay
-    longest = [backoff(n, 2, webhooks.MAX_DELAY_SECONDS, rng=lambda: 1.0) for n in (1, 2, 3, 30)]
-    assert longest == [2, 4, 8, webhooks.MAX_DELAY_SECONDS]
+    longest = [backoff(n, 2, webhook_rules.MAX_DELAY_SECONDS, rng=lambda: 1.0) for n in (1, 2, 3, 30)]
+    assert longest == [2, 4, 8, webhook_rules.MAX_DELAY_SECONDS]
 
 
 def test_blanking_a_webhook_body_removes_the_name_only():
     body = json.dumps({"id": "x", "name": "Aino", "seats": 2})
-    assert json.loads(webhooks.without_name(body)) == {"id": "x", "name": None, "seats": 2}
+    assert json.loads(webhook_rules.without_name(body)) == {"id": "x", "name": None, "seats": 2}
 
 
 # --- what staff see ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import socket
 import pytest
 import standardwebhooks
 
-from services.notifications import webhooks
+from services.notifications import webhook_rules
 from services.notifications import webhook_addresses as addresses
 from shared.errors import ValidationFailed
 
@@ -86,20 +86,20 @@ def test_allowing_private_addresses_lets_local_tests_use_http_on_loopback():
 # --- signatures --------------------------------------------------------------------------------
 
 def test_a_secret_is_whsec_and_32_random_bytes_in_base64():
-    secret = webhooks.new_secret()
+    secret = webhook_rules.new_secret()
     assert secret.startswith("whsec_") and len(base64.b64decode(secret[6:], validate=True)) == 32
-    assert webhooks.new_secret() != secret
+    assert webhook_rules.new_secret() != secret
 
 
-@pytest.mark.parametrize("secret", [webhooks.new_secret(), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+@pytest.mark.parametrize("secret", [webhook_rules.new_secret(), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                                     # one of the first release: url-safe base64
                                     "whsec_Zm9v-YmFy_YmF6LWZvby1iYXItYmF6LWZvby1iYXI"])
 def test_signatures_verify_with_the_standard_webhooks_library(secret):
     body = '{"id": "e-1", "name": "Äijälä"}'.encode()
-    headers = webhooks.signature_headers(secret, "e-1", 1764300000, body)
+    headers = webhook_rules.signature_headers(secret, "e-1", 1764300000, body)
     assert headers["webhook-id"] == "e-1" and headers["webhook-timestamp"] == "1764300000"
     sent_at = dt.datetime.fromtimestamp(1764300000, dt.timezone.utc)
     signed = standardwebhooks.Webhook(secret).sign("e-1", sent_at, body.decode())
     assert headers["webhook-signature"] == signed
-    other = webhooks.signature_headers(secret, "e-1", 1764300001, body)
+    other = webhook_rules.signature_headers(secret, "e-1", 1764300001, body)
     assert other["webhook-signature"] != headers["webhook-signature"]  # the time is signed too

@@ -20,7 +20,7 @@ import urllib3
 
 from services.notifications import webhook_addresses as addresses
 from services.notifications.providers.errors import TransientDeliveryError
-from services.notifications.webhooks import signature_headers
+from services.notifications.webhook_rules import signature_headers
 from shared.errors import ValidationFailed
 
 log = logging.getLogger(__name__)
