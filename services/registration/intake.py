@@ -1,10 +1,11 @@
-"""Taking in a batch of sign-ups in one transaction, in a few statements however many there are.
+"""Sign-ups: one (`register`) or a batch (`register_many`, which the gateway gathers from
+concurrent requests), taken in one transaction in a few statements however many there are.
 
 What the sign-ups need to know is read for all of them at once (earlier requests with the same
 Idempotency-Key, the same people already registered, free cancel codes); each is then decided in
 arrival order against seat counts kept in memory, exactly as if they had come one by one; the
-writes go together at the end. A refused sign-up therefore writes nothing. The caller holds the
-events' row locks, so nobody else changes their counts meanwhile.
+writes go together at the end. A refused sign-up therefore writes nothing. The events' rows are
+locked first, in id order, so nobody else changes their counts meanwhile.
 
 Two answers protect strangers: an Idempotency-Key answers only the very request it came with
 (README, HTTP API), and a person already registered who signs up again gets an answer that looks
@@ -12,15 +13,19 @@ like a new sign-up's (a decoy: nothing is written) while their real registration
 their own phone or address, at most once a day.
 """
 import collections
+import logging
 import uuid
 
 from sqlalchemy import bindparam, func, select, update
 
-from services.registration import codes, rules, seating
+from services.registration import codes, lookups, rules, seating, shapes
 from services.registration.seating import ACTIVE, CONFIRMED, WAITLISTED
 from services.registration.tables import events, idempotency_keys, outbox, registrations
-from shared.errors import NotFound, ValidationFailed, YhdessaError
+from shared.database import utcnow
+from shared.errors import NotFound, ServiceUnavailable, ValidationFailed, YhdessaError
 from shared.outbox import add_events
+
+log = logging.getLogger(__name__)
 
 # Built once, values as parameters (building a statement with its values inside costs more CPU
 # than running it: README, Performance).
@@ -47,13 +52,59 @@ ADD_TO_COUNTERS = events.update().where(events.c.id == bindparam("event_id")).va
     seats_taken=events.c.seats_taken + bindparam("seats"), waitlist_taken=events.c.waitlist_taken + bindparam("waiting"))
 
 
-class Intake:
-    """One batch. `store` answers how a registration looks to its registrant (`public`) and what
-    its event says (`message`); `locked` maps each event id to its locked row (a dict, kept
-    current here) or to the NotFound its sign-ups get."""
+def register(database, event_id, signup, idempotency_key=None):
+    """(registration, repeat_of): a new registration and None, or the one this Idempotency-Key
+    ("request") or this person ("contact") already has for the event."""
+    with database.transaction() as session:
+        event = lookups.lock_event(session, event_id)
+        [result] = Intake(session, {event_id: event}, utcnow()).take([(event_id, signup, idempotency_key)])
+    if isinstance(result, Exception):
+        raise result
+    return result
 
-    def __init__(self, store, session, locked, now):
-        self.store, self.session, self.locked, self.now = store, session, locked, now
+
+def register_many(database, sign_ups):
+    """`register` for many (event_id, signup, idempotency_key) at once, in one transaction:
+    one result each, in order, a YhdessaError instance standing for a refused one. Events are
+    locked in id order (as no other verb locks two, no deadlock), then taken in arrival order."""
+    if not sign_ups:
+        return []
+    try:
+        with database.transaction() as session:
+            locked = {}
+            for event_id in sorted({event_id for event_id, _, _ in sign_ups}):
+                try:
+                    locked[event_id] = lookups.lock_event(session, event_id)
+                except NotFound as exc:
+                    locked[event_id] = exc
+            return Intake(session, locked, utcnow()).take(sign_ups)
+    except ServiceUnavailable:
+        raise  # the database is away or the caller gave up: alone, each would fail the same way
+    except Exception:
+        if len(sign_ups) == 1:
+            raise
+        # Something unforeseen (a database error) undid them all: take each alone, so one
+        # cannot fail the others.
+        log.warning("a batch of %d sign-ups failed together; taking them one by one", len(sign_ups),
+                    exc_info=True)
+        return [_register_alone(database, *sign_up) for sign_up in sign_ups]
+
+
+def _register_alone(database, event_id, signup, key):
+    try:
+        return register(database, event_id, signup, key)
+    except Exception as exc:
+        if not isinstance(exc, YhdessaError):
+            log.error("a sign-up failed", exc_info=True)
+        return exc
+
+
+class Intake:
+    """One batch. `locked` maps each event id to its locked row (a dict, kept current here) or to
+    the NotFound its sign-ups get."""
+
+    def __init__(self, session, locked, now):
+        self.session, self.locked, self.now = session, locked, now
         self.earlier = {}        # Idempotency-Key -> (the registration it made before this batch, request hash)
         self.expired_keys = set()  # Idempotency-Keys older than a day: free to be used again
         self.resent = []         # ids of registrations whose details go to their registrant again
@@ -155,7 +206,8 @@ class Intake:
         if signup.contact_key:
             self.contacts[(event_id, signup.contact_key)] = registration
         public = {**self._public(registration, event), "token": token}
-        self.outgoing.append((f"registration_{status}", self.store._message(registration, event, public, token=token)))
+        self.outgoing.append((f"registration_{status}", shapes.message_data(
+            registration, event, public["waitlist_position"], token=token)))
         return public, None
 
     def _decoy(self, event, signup, status, existing):
@@ -165,8 +217,8 @@ class Intake:
         if rules.may_resend_details(existing, self.now, (signup.name, signup.seats)):
             existing["details_resent_at"] = self.now
             self.resent.append(existing["id"])
-            self.outgoing.append(("registration_repeated",
-                                  self.store._message(existing, event, self._public(existing, event))))
+            self.outgoing.append(("registration_repeated", shapes.message_data(
+                existing, event, self._public(existing, event)["waitlist_position"])))
         position = None if status == CONFIRMED else self._next_waiting_place(event["id"])
         decoy = {
             "id": str(uuid.uuid4()), "event_id": event["id"], "cancel_code": self.free_codes.pop(),
@@ -175,7 +227,7 @@ class Intake:
             "cancelled_at": None, "attended_at": None, "assisted_by": None, "assisted_by_name": None,
             "consent_at": None,
         }
-        return {**self.store._public_at(decoy, event, position), "token": codes.new_token()}
+        return {**shapes.public_view(decoy, event, position), "token": codes.new_token()}
 
     def _join_waiting_list(self, event_id):
         """(waiting-list number, place in the list) of one more joining it."""
@@ -199,8 +251,8 @@ class Intake:
 
     def _public(self, registration, event):
         if registration["id"] in self.positions:  # made in this batch: not in the database yet
-            return self.store._public_at(registration, event, self.positions[registration["id"]])
-        return self.store._public(self.session, registration, event)
+            return shapes.public_view(registration, event, self.positions[registration["id"]])
+        return lookups.public_view(self.session, registration, event)
 
     def _write(self):
         if self.new:

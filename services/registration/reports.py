@@ -1,20 +1,23 @@
-"""Counts without personal data (statistics), and the retention rule that makes them so.
-
-Both only ever read or blank columns: anonymising keeps every row, status and attendance mark,
-so statistics answer the same before and after the retention job."""
-import datetime
-
-from sqlalchemy import func, select, update
+"""Counts without personal data (statistics). They read only columns retention keeps (rows,
+statuses, attendance marks), so they answer the same before and after the retention job."""
+from sqlalchemy import func, select
 
 from services.registration.seating import CANCELLED, CONFIRMED, WAITLISTED
 from services.registration.tables import events, registrations, walk_ins
+from shared.database import utcnow
 from shared.helsinki import month_of
 
 COUNTS = ("events", "events_cancelled", "sign_ups", "seats_signed_up", "confirmed", "waitlisted",
           "cancellations", "attended", "attended_seats", "no_shows", "walk_ins")
 
 
-def stats(session, now, starts_from=None, starts_before=None, municipality=None, organizer=None, per_month=False):
+def stats(database, starts_from=None, starts_before=None, municipality=None, organizer=None, per_month=False):
+    """`counts` as of now, in a transaction of its own."""
+    with database.transaction() as session:
+        return counts(session, utcnow(), starts_from, starts_before, municipality, organizer, per_month)
+
+
+def counts(session, now, starts_from=None, starts_before=None, municipality=None, organizer=None, per_month=False):
     """Per municipality and organizer (and, `per_month`, per Helsinki month of the event's start),
     for events starting in the period: the COUNTS, and the ids of the events counted (to add other
     services' figures to)."""
@@ -68,15 +71,3 @@ def stats(session, now, starts_from=None, starts_before=None, municipality=None,
         for name in COUNTS:
             group[name] += per_event[r["id"]][name]
     return [groups[key] for key in sorted(groups)]
-
-
-def anonymise_ended(session, now, retention_days, anonymous):
-    """Blank names and contacts of registrations whose event ended `retention_days` ago;
-    returns how many."""
-    cutoff = now - datetime.timedelta(days=retention_days)
-    ended = select(events.c.id).where(events.c.ends_at < cutoff)
-    return session.execute(
-        update(registrations)
-        .where(registrations.c.event_id.in_(ended), registrations.c.anonymised_at.is_(None))
-        .values(**anonymous, anonymised_at=now)
-    ).rowcount

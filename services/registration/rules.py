@@ -1,8 +1,40 @@
-"""When a sign-up is accepted at all: the event's state and registration window, the group size;
-how long an Idempotency-Key holds; how often a registrant is re-sent their details."""
+"""Registration's rules, in plain Python: when a sign-up is accepted at all (the event's state,
+its registration window, the group size) and when registration has closed; when the waiting
+list may move; who may be checked in; what a walk-in count does to the headcount; which catalog
+changes registrants hear of; how long an Idempotency-Key holds; how often a registrant is re-sent
+their details.
+
+"Registration has closed" is defined once here, as a rule and as the same rule in SQL."""
 import datetime
 
+from sqlalchemy import or_
+
+from services.registration.seating import CONFIRMED
+from services.registration.tables import events
 from shared.errors import Conflict, NotFound, ValidationFailed
+
+
+def has_started(event, now):
+    return now >= event["starts_at"]
+
+
+def registration_has_closed(event, now):
+    """Past the event's registration deadline, or the event has started (with or without one)."""
+    closes = event["registration_closes_at"]
+    return (closes is not None and now >= closes) or has_started(event, now)
+
+
+def registration_has_closed_sql(now):
+    """`registration_has_closed` as a condition on registration's events table (a missing
+    deadline compares as NULL, so only the start counts then, as above)."""
+    return or_(events.c.registration_closes_at <= now, events.c.starts_at <= now)
+
+
+def may_promote(event, now):
+    """Whether the waiting list may move into freed seats now: nobody is told they got a seat at
+    an event that is off (draft or cancelled) or already under way. Registration having closed
+    does not stop it: a seat freed the evening before still goes to the next in line."""
+    return event["status"] == "published" and not has_started(event, now)
 
 
 def check_open(event, now):
@@ -11,10 +43,10 @@ def check_open(event, now):
         raise Conflict("The event has been cancelled.", code="event_cancelled")
     if event["status"] != "published":
         raise NotFound("No such event.", code="event_not_found")
-    opens, closes = event["registration_opens_at"], event["registration_closes_at"]
+    opens = event["registration_opens_at"]
     if opens is not None and now < opens:
         raise Conflict(f"Registration opens at {opens.isoformat()}.", code="registration_not_open")
-    if (closes is not None and now >= closes) or now >= event["starts_at"]:
+    if registration_has_closed(event, now):
         raise Conflict("Registration has closed.", code="registration_closed")
 
 
@@ -24,6 +56,34 @@ def check_group(event, seats):
             "The group is larger than this event allows.",
             fields={"seats": f"at most {event['max_group_size']} per sign-up"},
         )
+
+
+def check_may_check_in(registration):
+    """Raise unless `registration` may be marked as there (or that be taken back): only a
+    confirmed one; someone waiting or cancelled has no seat to sit in."""
+    if registration["status"] != CONFIRMED:
+        raise Conflict(f"Only a confirmed registration can be checked in; this one is "
+                       f"{registration['status']}.", code="not_confirmed")
+
+
+def walk_in_total(total, count):
+    """The headcount of walk-ins after counting `count` more (negative: some left or were counted
+    twice) on top of `total`. A count that changes nothing or goes below zero is refused."""
+    new_total = total + count
+    if count == 0 or new_total < 0:
+        raise ValidationFailed("That count would make the headcount negative or leave it as it is.",
+                               fields={"count": f"a non-zero number, at least {-total}"})
+    return new_total
+
+
+# Catalog fields that, when they change, every registrant hears of: when and where to come.
+# Other changes (a title's typo, the capacity) are not worth a message to everyone.
+FIELDS_REGISTRANTS_HEAR_OF = frozenset({"starts_at", "ends_at", "place", "address"})
+
+
+def changes_registrants_hear_of(changed):
+    """Of the catalog fields `changed`, those registrants are told of, sorted (empty: tell nobody)."""
+    return sorted(set(changed) & FIELDS_REGISTRANTS_HEAR_OF)
 
 
 # A retry comes within seconds or minutes; after a day a key is free again (and its row goes).
