@@ -1,10 +1,12 @@
 """Registration's rules on its real database, SQLite and PostgreSQL: seats, the waiting list,
-duplicates, catalog changes fanned out per registrant, and the events written to the outbox."""
+duplicates, catalog changes fanned out per registrant, the contact person's summary when
+registration closes, and the events written to the outbox."""
 import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
 
+from services.registration import lookups, rules
 from services.registration.signup import NewRegistration, from_request
 from services.registration.tables import outbox, registrations
 from shared.errors import Conflict, NotFound, ValidationFailed
@@ -239,3 +241,33 @@ def test_a_batch_joins_the_waiting_list_behind_those_already_on_it_and_each_gets
     assert [store.get_by_code(r[0]["cancel_code"])["status"] for r in results] == \
         ["confirmed", "waitlisted", "waitlisted", "waitlisted"]
     assert [store.get_by_code(r[0]["cancel_code"])["waitlist_position"] for r in results[1:]] == [1, 2, 3]
+
+
+def test_the_contact_person_hears_the_numbers_once_when_registration_has_closed_and_not_before(store):
+    now = future(days=10)
+
+    def contact_event(starts_in_days, closes_in_days=None):
+        closes = None if closes_in_days is None else (now + dt.timedelta(days=closes_in_days)).isoformat()
+        starts = now + dt.timedelta(days=starts_in_days)
+        return published(store, starts_at=starts.isoformat(), ends_at=(starts + dt.timedelta(hours=3)).isoformat(),
+                         registration_closes_at=closes, summary_phone="+358401999999")
+
+    events = {
+        "open, no deadline": contact_event(5),
+        "deadline passed": contact_event(5, closes_in_days=-1),
+        "deadline this very moment": contact_event(5, closes_in_days=0),
+        "started, no deadline": contact_event(-1),
+        "started before its deadline": contact_event(-1, closes_in_days=2),
+        "deadline still ahead": contact_event(5, closes_in_days=2),
+    }
+    sign_up(store, events["deadline passed"], "0401000001", seats=2)
+    assert store.close_registrations(now=now) == 4
+    told = {e["data"]["event"]["id"]: e["data"] for e in outbox_events(store.database, outbox, "registration_closed")}
+    assert {name for name, event in events.items() if event["id"] in told} == {
+        "deadline passed", "deadline this very moment", "started, no deadline", "started before its deadline"}
+    assert told[events["deadline passed"]["id"]]["confirmed_seats"] == 2
+    with store.database.transaction() as session:  # the Python rule says the same of every one
+        assert {name for name, event in events.items()
+                if rules.registration_has_closed(lookups.read_event(session, event["id"]), now)} == {
+            name for name, event in events.items() if event["id"] in told}
+    assert store.close_registrations(now=now) == 0  # told once
