@@ -22,7 +22,7 @@ def check_in(database, reference, attended, staff, organizer=None):
             select(registrations).where(registrations.c.id == found["id"])).mappings().one())
         rules.check_may_check_in(registration)
         if (registration["attended_at"] is not None) == attended:
-            return lookups.public_view(session, registration, event)
+            return lookups.public_view_with_position(session, registration, event)
         now = utcnow()
         values = {"attended_at": now if attended else None, "attended_by": staff["id"] if attended else None}
         session.execute(update(registrations).where(registrations.c.id == registration["id"])
@@ -32,7 +32,7 @@ def check_in(database, reference, attended, staff, organizer=None):
             "registration_id": registration["id"], "name": registration["name"],
             "seats": registration["seats"], "attended": attended, "marked_at": now,
             "marked_by": {"id": staff["id"], "name": staff["name"]}, "event": shapes.snapshot(event)})
-        return lookups.public_view(session, registration, event)
+        return lookups.public_view_with_position(session, registration, event)
 
 
 def record_walk_ins(database, event_id, count, staff, organizer=None):

@@ -26,7 +26,7 @@ def cancel(database, cancel_code):
             _cancel_one(session, registration, event, "by_registrant")
             promote_waiting_list(session, event["id"])
             registration = lookups.by_stored_code(session, registration["cancel_code"])
-        return lookups.public_view(session, registration, event)
+        return lookups.public_view_with_position(session, registration, event)
 
 
 def cancel_by_client(database, event_id, client_ref, organizer=None):

@@ -252,7 +252,7 @@ class Intake:
     def _public(self, registration, event):
         if registration["id"] in self.positions:  # made in this batch: not in the database yet
             return shapes.public_view(registration, event, self.positions[registration["id"]])
-        return lookups.public_view(self.session, registration, event)
+        return lookups.public_view_with_position(self.session, registration, event)
 
     def _write(self):
         if self.new:

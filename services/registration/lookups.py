@@ -89,6 +89,6 @@ def waitlist_position(session, registration):
                                                "seq": registration["waitlist_seq"]}).scalar()
 
 
-def public_view(session, registration, event):
+def public_view_with_position(session, registration, event):
     """shapes.public_view with its waiting-list place read from the database."""
     return shapes.public_view(registration, event, waitlist_position(session, registration))

@@ -17,7 +17,8 @@ def get_by_code(database, reference):
         if not registration:
             raise lookups.no_such_registration()
         registration = dict(registration)
-        return lookups.public_view(session, registration, lookups.read_event(session, registration["event_id"]))
+        event = lookups.read_event(session, registration["event_id"])
+        return lookups.public_view_with_position(session, registration, event)
 
 
 def list_for_event(database, event_id, organizer=None, client_ref=None):
