@@ -47,9 +47,10 @@ def apply_catalog_event(database, envelope, data):
             _cancel_everyone(session, event, active)
             return
         changed = rules.changes_registrants_hear_of(data.changed)
-        for registration in active if changed else ():
-            add_event(session, outbox, "registration_event_changed", shapes.message_data(
-                registration, event, lookups.waitlist_position(session, registration), changed=changed))
+        if changed:
+            for registration in active:
+                add_event(session, outbox, "registration_event_changed", shapes.message_data(
+                    registration, event, lookups.waitlist_position(session, registration), changed=changed))
         promote_waiting_list(session, data.id)
 
 
