@@ -4,20 +4,24 @@ Mocking policy (as nameko-examples' gateway interface tests): the gateway's own 
 — its HTTP server and endpoints, the JSON error shape, security and CORS headers, the limits per
 client address and the client reference they compute, the staff token rules — and what lies
 outside it is replaced with nameko's `replace_dependencies`: the `catalog`, `registration` and
-`notifications` RPC proxies and the `sign_ups` batcher become MagicMocks. Staff tokens are checked
+`notifications` RPC proxies and the `sign_ups` batcher become mocks. Staff tokens are checked
 by the gateway's own authenticator, asking that same `catalog` mock who a token belongs to, as the
 real one asks the catalog service. A test here fails when the gateway breaks, never because another
 service did; the services themselves are tested in tests/integration and together in tests/e2e.
 """
 import types
+from unittest.mock import MagicMock, create_autospec
 
 import pytest
 import requests
 from nameko.exceptions import deserialize, serialize
 from nameko.testing.services import replace_dependencies
 
+from services.catalog.service import CatalogService
 from services.gateway.dependencies import _Authenticator
 from services.gateway.service import GatewayService
+from services.notifications.service import NotificationsService
+from services.registration.service import RegistrationService
 
 ADMIN_TOKEN = "bootstrap-token-of-at-least-32-characters"
 STAFF_TOKEN = "kosketus-staff-token"
@@ -25,7 +29,14 @@ KOSKETUS = "Kosketus ry"
 KOSKETUS_STAFF = {"id": "s-1", "name": "Liisa", "organizer": KOSKETUS, "admin": False,
                   "phone": "+358401110000", "email": None}
 EVENT_ID = "5a81ab7d-7e93-4d0d-8990-00b3e12a29ec"
-REPLACED = ("catalog", "registration", "notifications", "sign_ups")
+# The services' mocks take only the methods and arguments the real services' RPC takes, so a call
+# the real service would refuse fails here too.
+REPLACED = {
+    "catalog": lambda: create_autospec(CatalogService, instance=True),
+    "registration": lambda: create_autospec(RegistrationService, instance=True),
+    "notifications": lambda: create_autospec(NotificationsService, instance=True),
+    "sign_ups": MagicMock,
+}
 
 
 def staff(token=STAFF_TOKEN):
@@ -55,8 +66,8 @@ def start_gateway(container_factory, config_for, web_config):
         config = config_for("gateway", WEB_SERVER_ADDRESS=web_config["WEB_SERVER_ADDRESS"],
                             STAFF_BOOTSTRAP_TOKEN=ADMIN_TOKEN, CLIENT_REF_SECRET="client-ref-secret", **settings)
         container = container_factory(GatewayService, config)
-        names = [name for name in REPLACED if name not in keep]
-        mocks = dict(zip(names, replace_dependencies(container, *names)))
+        mocks = {name: make() for name, make in REPLACED.items() if name not in keep}
+        replace_dependencies(container, **mocks)
         catalog = mocks.get("catalog")
         if catalog is not None:
             catalog.authenticate.side_effect = lambda token: KOSKETUS_STAFF if token == STAFF_TOKEN else None
