@@ -40,6 +40,7 @@ REPLACED = {
 
 
 def staff(token=STAFF_TOKEN):
+    """The headers of a staff call (KOSKETUS_STAFF's token unless another is given)."""
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -72,6 +73,7 @@ def start_gateway(container_factory, config_for, web_config):
         if catalog is not None:
             catalog.authenticate.side_effect = lambda token: KOSKETUS_STAFF if token == STAFF_TOKEN else None
             catalog.get_event.side_effect = lambda event_id, **_: event(id=event_id)
+            # StaffAuth's own object (bootstrap token, bearer parsing, cache), asking the mock
             replace_dependencies(container, auth=_Authenticator(catalog, ADMIN_TOKEN, {}))
         if "registration" in mocks:
             mocks["registration"].availability.return_value = {}

@@ -38,6 +38,15 @@ def test_staff_see_their_organizers_drafts_and_contact_person(gateway, client):
     assert gateway.catalog.list_events.call_args.kwargs["drafts_of"] == KOSKETUS
 
 
+def test_one_event_is_asked_for_with_drafts_only_by_staff(gateway, client):
+    gateway.catalog.get_event.side_effect = None
+    gateway.catalog.get_event.return_value = event()
+    assert client.get(f"/api/events/{EVENT_ID}").status_code == 200
+    assert client.get(f"/api/events/{EVENT_ID}", headers=staff()).status_code == 200
+    assert [c.kwargs for c in gateway.catalog.get_event.call_args_list] == [
+        {"include_drafts": False, "drafts_of": None}, {"include_drafts": True, "drafts_of": KOSKETUS}]
+
+
 def test_a_bad_paging_number_is_422_naming_it(gateway, client):
     response = client.get("/api/events?limit=²")
     assert response.status_code == 422 and response.json()["error"]["fields"] == {"limit": "a whole number 1–500"}

@@ -68,3 +68,11 @@ def test_one_address_signing_up_too_often_is_told_when_to_try_again(start_gatewa
     assert responses[2].json()["error"]["code"] == "too_many_requests"
     assert 0 < int(responses[2].headers["Retry-After"]) <= 60
     assert gateway.sign_ups.register.call_count == 2
+
+
+def test_whoever_holds_a_code_sees_the_registration_with_its_contacts_masked(gateway, client):
+    gateway.registration.get_registration.return_value = registration(email="maija.meikalainen@example.fi")
+    response = client.get("/api/registrations/K7MX4PRA")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert (response.json()["phone"], response.json()["email"]) == ("+358*******67", "m***@example.fi")
+    gateway.registration.get_registration.assert_called_once_with("K7MX4PRA")
