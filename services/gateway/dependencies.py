@@ -9,7 +9,7 @@ import time
 
 import eventlet
 from kombu.exceptions import OperationalError
-from nameko.exceptions import deserialize
+from nameko.exceptions import UnknownService, deserialize
 from nameko.extensions import DependencyProvider
 from nameko.rpc import MethodProxy, RpcProxy
 from twilio.request_validator import RequestValidator
@@ -53,6 +53,10 @@ class _TimedProxy:
                     return remote(*args, **kwargs)
             except eventlet.Timeout:
                 raise ServiceUnavailable(f"The {self._service_name} service did not answer in time; "
+                                         f"nothing was done.")
+            except UnknownService:
+                # no queue for it on the broker: never started here (a new deployment, a new vhost)
+                raise ServiceUnavailable(f"The {self._service_name} service is not running just now; "
                                          f"nothing was done.")
             except (OperationalError, ConnectionError):
                 # the broker is away (a restart): the request never left, so nothing was done

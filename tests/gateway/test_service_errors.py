@@ -54,3 +54,13 @@ def test_a_service_that_does_not_answer_in_time_is_a_503_and_its_request_expires
                                              "The registration service did not answer in time; nothing was done."}}
         # a registration coming back now finds nothing to do: the request expired in the broker
         assert queue(connection).queue_declare(passive=True).message_count == 0
+
+
+def test_a_service_that_was_never_started_is_a_503_that_says_nothing_was_done(start_gateway, client):
+    # a fresh broker: no registration has ever declared its queue, so the request has nowhere to go
+    start_gateway(keep=("registration",), RPC_TIMEOUT_SECONDS="5")
+    started = time.monotonic()
+    response = client.get("/api/registrations/K7MX4PRA")
+    assert response.status_code == 503 and time.monotonic() - started < 5
+    assert response.json() == {"error": {"code": "service_unavailable", "message":
+                                         "The registration service is not running just now; nothing was done."}}
