@@ -5,7 +5,8 @@ where concurrency matters), the RabbitMQ broker (a fresh vhost per test, from na
 `rabbit_config`), HTTP and SMTP conversations. What lies outside the service under test is
 replaced by a double that speaks the real protocol: a local HTTP server playing Twilio's Messages
 API (the real twilio library posts to it), a real SMTP server (aiosmtpd). Nothing of our own is
-mocked.
+mocked, with one exception: tests/gateway tests the gateway alone, the services it calls replaced by
+mocks specced from the real ones (nameko's replace_dependencies; its conftest says what stays real).
 """
 import time
 import uuid
