@@ -2,8 +2,9 @@
 hears of it — the registrant (with which template), the event's contact person, staff (the
 activity stream and organizers' webhooks, with which fields).
 
-Notifications' event handlers, its choice of template, the activity stream and the API document's
-enums are all read from here, so a new kind is a row here and its template files.
+Notifications' event handlers, its choice of template and its pacing, the activity stream and the
+API document's enums (`ACTIVITY_TYPES`, `REGISTRANT_TEMPLATES`) are all read from here, so a new
+kind is a row here and its template files.
 """
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -28,6 +29,8 @@ NOBODY = Telling(None)
 
 @dataclass(frozen=True)
 class Kind:
+    """One kind of event on the bus: its row in the table."""
+
     name: str
     source: str  # the publishing service: the exchange `<source>.events`
     contract: type[Contract]
@@ -36,7 +39,8 @@ class Kind:
     registrant: Optional[Telling] = None
     # a different telling for some values of the data's `reason`
     by_reason: Mapping[str, Telling] = field(default_factory=dict)
-    # the template the event's contact person is told with (in Finnish: they are staff)
+    # the template the event's contact person is told with (in Finnish: they are staff); such a
+    # kind is a message to them alone
     contact_template: Optional[str] = None
     # what staff follow of it as it happens; () : staff do not follow it
     activity_fields: tuple[str, ...] = ()
