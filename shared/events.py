@@ -1,19 +1,19 @@
-"""The event contracts of the Yhdessä bus.
+"""The envelope of every event on the bus.
 
-Every event is an envelope `{"event_id", "type", "version", "occurred_at", "data"}`; the event
-types below name their source service (the nameko exchange `<source>.events`) and the data their
-consumers can rely on. Consumers validate with `parse_envelope` and ignore fields they do not know.
+Every event is an envelope `{"event_id", "type", "version", "occurred_at", "data"}`, published on
+the nameko exchange `<source>.events` with its type as routing key. The kinds, their sources and
+their data contracts are in shared/kinds.py. Consumers validate with `parse_envelope` and ignore
+fields they do not know.
 """
 import datetime
 import uuid
-from typing import Literal, Optional
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime
+
+from shared.contracts import Contract
+from shared.kinds import ACTIVITY_TYPES, DATA_CONTRACTS  # noqa: F401 (read from here too)
 
 VERSION = 1
-
-class Contract(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 class Envelope(Contract):
@@ -22,133 +22,6 @@ class Envelope(Contract):
     version: int
     occurred_at: AwareDatetime
     data: dict
-
-
-class EventSnapshot(Contract):
-    """What a message about a registration needs to say about its event."""
-
-    id: str
-    title: dict[str, str]
-    municipality: str
-    place: str
-    address: Optional[str] = None
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    # who runs the event: decides which organizer's webhooks and statistics it belongs to
-    organizer: Optional[str] = None
-
-
-class CatalogEvent(EventSnapshot):
-    """`event_published`, `event_updated`, `event_cancelled`: the whole event as catalog has it."""
-
-    capacity: int
-    waitlist_capacity: int = 0
-    max_group_size: int = 5
-    registration_opens_at: Optional[AwareDatetime] = None
-    registration_closes_at: Optional[AwareDatetime] = None
-    organizer: str  # required of catalog events
-    summary_phone: Optional[str] = None
-    summary_email: Optional[str] = None
-    status: Literal["published", "draft", "cancelled"]
-    # on event_updated: the names of the fields that changed
-    changed: list[str] = []
-
-
-class RegistrationEvent(Contract):
-    """Every `registration_*` event: one registrant, their contact data and the event snapshot."""
-
-    registration_id: str
-    status: Literal["confirmed", "waitlisted", "cancelled"]
-    name: Optional[str] = None
-    phone: Optional[str] = None
-    email: Optional[str] = None
-    language: Literal["fi", "sv", "en"] = "fi"
-    channel: Literal["sms", "email"]
-    seats: int
-    cancel_code: str
-    waitlist_position: Optional[int] = None
-    # registration_cancelled: `by_registrant`, `by_staff`, `event_cancelled` or `erased` (the
-    # registrant erased their data: the event then carries no name or contact, nobody is messaged)
-    reason: Optional[str] = None
-    # the staff member who signed the resident up on their behalf, if one did
-    assisted_by: Optional[str] = None
-    # registration_event_changed: which of the event's fields changed
-    changed: list[str] = []
-    # the registration's link token (PUBLIC_BASE_URL/r/<token>): only in the events of its making
-    # (registration_confirmed, registration_waitlisted), as it is stored only hashed afterwards
-    token: Optional[str] = None
-    event: EventSnapshot
-
-
-class StaffMember(Contract):
-    id: str
-    name: str
-
-
-class AttendanceMarked(Contract):
-    """`attendance_marked`: staff marked a registrant as there (`attended`) or took it back."""
-
-    registration_id: str
-    name: Optional[str] = None
-    seats: int
-    attended: bool
-    marked_at: AwareDatetime
-    marked_by: StaffMember
-    event: EventSnapshot
-
-
-class WalkInsRecorded(Contract):
-    """`walk_ins_recorded`: an anonymous headcount of people who came without signing up."""
-
-    walk_in_id: str
-    count: int
-    total: int
-    recorded_at: AwareDatetime
-    recorded_by: StaffMember
-    event: EventSnapshot
-
-
-class RegistrationClosed(Contract):
-    """`registration_closed`: sign-ups are over; the event's contact person hears the numbers."""
-
-    confirmed: int
-    confirmed_seats: int
-    waitlisted: int
-    waitlisted_seats: int
-    summary_phone: Optional[str] = None
-    summary_email: Optional[str] = None
-    event: EventSnapshot
-
-
-class RegistrationErased(Contract):
-    """`registration_erased`: the registrant erased their data; every service forgets it."""
-
-    registration_id: str
-    event: EventSnapshot
-
-
-DATA_CONTRACTS = {
-    "event_published": CatalogEvent,
-    "event_updated": CatalogEvent,
-    "event_cancelled": CatalogEvent,
-    "registration_confirmed": RegistrationEvent,
-    "registration_waitlisted": RegistrationEvent,
-    "registration_promoted": RegistrationEvent,
-    "registration_cancelled": RegistrationEvent,
-    "registration_event_changed": RegistrationEvent,
-    # someone signed up again with a registered phone or email: the registrant gets its details
-    "registration_repeated": RegistrationEvent,
-    "attendance_marked": AttendanceMarked,
-    "walk_ins_recorded": WalkInsRecorded,
-    "registration_erased": RegistrationErased,
-    "registration_closed": RegistrationClosed,
-}
-
-# What staff follow as it happens (the activity stream and webhooks).
-ACTIVITY_TYPES = (
-    "registration_confirmed", "registration_waitlisted", "registration_promoted",
-    "registration_cancelled", "attendance_marked", "walk_ins_recorded",
-)
 
 
 def make_envelope(event_type, data):

@@ -105,3 +105,29 @@ class RetryingEventHandler(EventHandler):
 
 
 event_handler = RetryingEventHandler.decorator
+
+
+def handlers_for(kinds, hear):
+    """A class decorator: an event handler `on_<kind>` for each of `kinds` (shared/kinds.py), each
+    calling the method named `hear` with (kind, payload).
+
+    nameko gives each handler a queue of its own, named after the method:
+    `evt-<source>-<type>--<service>.on_<type>`. Queues are durable on the broker, so these are the
+    names the hand-written handlers had, and they must not change: a rename strands the messages
+    waiting in the old queue."""
+    def decorate(cls):
+        for kind in kinds:
+            method_name = f"on_{kind.name}"
+            if method_name in vars(cls):
+                raise TypeError(f"{cls.__name__}.{method_name} is written by hand and generated from {kind.name}")
+            setattr(cls, method_name, _handler(cls, method_name, kind, hear))
+        return cls
+    return decorate
+
+
+def _handler(cls, method_name, kind, hear):
+    def handle(self, payload):
+        return getattr(self, hear)(kind, payload)
+    handle.__name__, handle.__qualname__ = method_name, f"{cls.__qualname__}.{method_name}"
+    handle.__doc__ = kind.about
+    return event_handler(kind.source, kind.name)(handle)

@@ -1,6 +1,6 @@
-"""What a registrant reads: the template for each registration event, rendered in their language
-for their channel. Texts live in templates/<language>/<template>.j2 with blocks `sms`, `subject`
-and `email`; a language without its own text falls back to Finnish.
+"""What a registrant reads: the template shared/kinds.py names for each registration event,
+rendered in their language for their channel. Texts live in templates/<language>/<template>.j2 with
+blocks `sms`, `subject` and `email`; a language without its own text falls back to Finnish.
 """
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,8 +8,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.notifications import gsm
-from shared.helsinki import event_time
 from shared.config import setting
+from shared.helsinki import event_time
+from shared.kinds import telling
 
 TEMPLATES = Path(__file__).parent / "templates"
 FALLBACK_LANGUAGE = "fi"
@@ -36,13 +37,6 @@ class Message:
     html: str
 
 
-def template_for(event_type, data):
-    """The template a registration event is told with."""
-    if event_type == "registration_cancelled" and data.reason == "event_cancelled":
-        return "event_cancelled"
-    return event_type.removeprefix("registration_")
-
-
 def _template(language, name):
     if not (TEMPLATES / language / f"{name}.j2").exists():
         language = FALLBACK_LANGUAGE
@@ -55,7 +49,7 @@ def _block(template, block, context):
 
 def _context(data, language, limits=(None, None, None)):
     title_limit, place_limit, name_limit = limits
-    title = data.event.title.get(language) or data.event.title[FALLBACK_LANGUAGE]
+    title = _title(data.event, language)
     return {
         "name": _shorten(data.name or "", name_limit),
         "title": _shorten(title, title_limit),
@@ -69,6 +63,10 @@ def _context(data, language, limits=(None, None, None)):
         # the registrant's own page, in the first message only (the token is not kept after it)
         "link": f"{setting('PUBLIC_BASE_URL').rstrip('/')}/r/{data.token}" if data.token else None,
     }
+
+
+def _title(event, language):
+    return event.title.get(language) or event.title[FALLBACK_LANGUAGE]
 
 
 def _shorten(text, limit):
@@ -113,31 +111,37 @@ def render_email(name, data):
     context = _context(data, language)
     subject = _block(template, "subject", context)
     text = _block(template, "email", context)
+    return Message(name, language, subject, text, _html(language, subject, text))
+
+
+def _html(language, subject, text):
+    """The HTML part of an email: its text's paragraphs in the common layout."""
     paragraphs = [block.split("\n") for block in text.split("\n\n") if block.strip()]
-    html = _env.get_template("_email.html.j2").render(language=language, subject=subject, paragraphs=paragraphs)
-    return Message(name, language, subject, text, html)
+    return _env.get_template("_email.html.j2").render(language=language, subject=subject, paragraphs=paragraphs)
 
 
-def render_summary(data):
-    """What an event's contact person reads when its registration closes (in Finnish: staff)."""
-    language, template = _template(FALLBACK_LANGUAGE, "summary")
+def render_summary(name, data):
+    """What an event's contact person reads when its registration closes (in Finnish: staff), with
+    the template `name`."""
+    language, template = _template(FALLBACK_LANGUAGE, name)
     context = {
-        "title": data.event.title.get(language) or data.event.title[FALLBACK_LANGUAGE],
+        "title": _title(data.event, language),
         "when": event_time(data.event.starts_at, data.event.ends_at, language), "place": data.event.place,
         "confirmed": data.confirmed, "confirmed_seats": data.confirmed_seats,
         "waitlisted": data.waitlisted, "waitlisted_seats": data.waitlisted_seats,
     }
     if data.summary_phone:
-        return Message("summary", language, "", _block(template, "sms", context).translate(GSM_SUBSTITUTES), "")
+        return Message(name, language, "", _block(template, "sms", context).translate(GSM_SUBSTITUTES), "")
     subject, text = _block(template, "subject", context), _block(template, "email", context)
-    paragraphs = [block.split("\n") for block in text.split("\n\n") if block.strip()]
-    html = _env.get_template("_email.html.j2").render(language=language, subject=subject, paragraphs=paragraphs)
-    return Message("summary", language, subject, text, html)
+    return Message(name, language, subject, text, _html(language, subject, text))
 
 
 def render(event_type, data):
-    """The message a registration event becomes on the registrant's channel."""
-    name = template_for(event_type, data)
+    """The message a registration event becomes on the registrant's channel; None when there is
+    nobody to tell (an erasure's cancellation)."""
+    name = telling(event_type, data.reason).template
+    if name is None:
+        return None
     return render_sms(name, data) if data.channel == "sms" else render_email(name, data)
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from services.notifications import messages
 from services.notifications.tables import notifications, recipient_days, sms_budget_days
 from shared.helsinki import day_of, start_of_day
+from shared.kinds import telling
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,7 @@ def caused_by_public(event_type, data):
     cancel by code, or a promotion someone's cancel made) rather than by staff."""
     if data.assisted_by:
         return False
-    if event_type == "registration_event_changed":
-        return False
-    return not (event_type == "registration_cancelled" and data.reason == "event_cancelled")
+    return not telling(event_type, data.reason).by_staff
 
 
 def recipient_hash(recipient):

@@ -1,19 +1,22 @@
 """The notifications service: every registration event becomes one message to one registrant,
-and every registration and attendance event a POST to its organizer's webhooks. Entrypoints only."""
+and every registration and attendance event a POST to its organizer's webhooks. Entrypoints only:
+one event handler per kind in shared/kinds.py that somebody hears of, generated from that table."""
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
 from services.notifications import delivery, messages, reconciliation
 from services.notifications.dependencies import Notifications, Providers, WebhookReceivers
+from shared import kinds
 from shared.activity import activity
 from shared.api import WebhookSubscription, parse_body
 from shared.dead_letters import DeadLetters
 from shared.entrypoints import rpc
 from shared.errors import ValidationFailed
 from shared.events import parse_envelope
-from shared.handlers import event_handler
+from shared.handlers import event_handler, handlers_for
 
 
+@handlers_for(kinds.notified(), "_hear")
 class NotificationsService:
     name = "notifications"
 
@@ -23,62 +26,27 @@ class NotificationsService:
     dead_letters = DeadLetters()
     config = Config()
 
-    def _tell(self, payload, event_type):
-        envelope, data = parse_envelope(payload, event_type)
-        # an erasure's cancellation has nobody to tell
-        message = None if data.reason == "erased" else messages.render(event_type, data)
-        self._send(self.notifications.record(envelope, data, message, activity(payload)))
+    def _hear(self, kind, payload):
+        """An event of a kind somebody hears of (shared/kinds.py): the event's contact person, or
+        the registrant and the staff who follow it."""
+        envelope, data = parse_envelope(payload, kind.name)
+        if kind.contact_template:
+            self._send(self.notifications.record_summary(envelope, data,
+                                                         messages.render_summary(kind.contact_template, data)))
+        elif kind.registrant:
+            self._send(self.notifications.record(envelope, data, messages.render(kind.name, data), activity(payload)))
+        else:
+            self.notifications.record_activity(envelope, data, activity(payload))
 
     def _send(self, claimed):
         if claimed is not None:
             delivery.send(self.notifications, self.providers, claimed, delivery.SendPolicy.from_config(self.config))
-
-    @event_handler("registration", "registration_confirmed")
-    def on_registration_confirmed(self, payload):
-        self._tell(payload, "registration_confirmed")
-
-    @event_handler("registration", "registration_waitlisted")
-    def on_registration_waitlisted(self, payload):
-        self._tell(payload, "registration_waitlisted")
-
-    @event_handler("registration", "registration_promoted")
-    def on_registration_promoted(self, payload):
-        self._tell(payload, "registration_promoted")
-
-    @event_handler("registration", "registration_cancelled")
-    def on_registration_cancelled(self, payload):
-        self._tell(payload, "registration_cancelled")
-
-    @event_handler("registration", "registration_event_changed")
-    def on_registration_event_changed(self, payload):
-        self._tell(payload, "registration_event_changed")
-
-    @event_handler("registration", "registration_repeated")
-    def on_registration_repeated(self, payload):
-        """Someone signed up again with a registered phone or email: its registrant gets the
-        details (the sign-up's answer told the caller nothing)."""
-        self._tell(payload, "registration_repeated")
-
-    @event_handler("registration", "attendance_marked")
-    def on_attendance_marked(self, payload):
-        envelope, data = parse_envelope(payload, "attendance_marked")
-        self.notifications.record_activity(envelope, data, activity(payload))
-
-    @event_handler("registration", "walk_ins_recorded")
-    def on_walk_ins_recorded(self, payload):
-        envelope, data = parse_envelope(payload, "walk_ins_recorded")
-        self.notifications.record_activity(envelope, data, activity(payload))
 
     @event_handler("registration", "registration_erased")
     def on_registration_erased(self, payload):
         envelope, data = parse_envelope(payload, "registration_erased")
         self.notifications.erase(envelope, data.registration_id)
         self.dead_letters.forget_registration(data.registration_id)
-
-    @event_handler("registration", "registration_closed")
-    def on_registration_closed(self, payload):
-        envelope, data = parse_envelope(payload, "registration_closed")
-        self._send(self.notifications.record_summary(envelope, data, messages.render_summary(data)))
 
     @timer(interval=1)
     def deliver_webhooks(self):

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from services.notifications import gsm
 from services.notifications.messages import render
+from shared.contracts import RegistrationEvent
 from shared.helsinki import event_time
-from shared.events import RegistrationEvent
 
 UTC = dt.timezone.utc
 
