@@ -104,6 +104,11 @@ REGISTRANT_TEMPLATES = tuple(dict.fromkeys(
     for telling in (kind.registrant, *kind.by_reason.values()) if telling.template))
 
 
+def published_by(source):
+    """The kinds `source` publishes (registration keeps its copy of catalog's), in table order."""
+    return tuple(kind for kind in _KINDS if kind.source == source)
+
+
 def notified():
     """The kinds somebody hears of through notifications, in table order."""
     return tuple(kind for kind in _KINDS if kind.notified)

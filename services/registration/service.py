@@ -5,16 +5,18 @@ from nameko.timer import timer
 
 from services.registration import signup
 from services.registration.dependencies import Registrations
+from shared import kinds
 from shared.api import ClientCancellation, WalkIns, parse_body
 from shared.contacts import allowed_regions
 from shared.dead_letters import DeadLetters
 from shared.entrypoints import rpc
 from shared.errors import ValidationFailed, YhdessaError
 from shared.events import parse_envelope
-from shared.handlers import event_handler
+from shared.handlers import handlers_for
 from shared.helsinki import parse_time_filter
 
 
+@handlers_for(kinds.published_by("catalog"), "_copy")
 class RegistrationService:
     name = "registration"
 
@@ -125,14 +127,7 @@ class RegistrationService:
     def availability(self, event_ids):
         return self.registrations.availability(event_ids)
 
-    @event_handler("catalog", "event_published")
-    def on_event_published(self, payload):
-        self.registrations.apply_catalog_event(*parse_envelope(payload, "event_published"))
-
-    @event_handler("catalog", "event_updated")
-    def on_event_updated(self, payload):
-        self.registrations.apply_catalog_event(*parse_envelope(payload, "event_updated"))
-
-    @event_handler("catalog", "event_cancelled")
-    def on_event_cancelled(self, payload):
-        self.registrations.apply_catalog_event(*parse_envelope(payload, "event_cancelled"))
+    def _copy(self, kind, payload):
+        """Every kind catalog publishes (a handler each, from shared/kinds.py): the local copy of
+        the event kept, and a cancellation or a change told per registrant."""
+        self.registrations.apply_catalog_event(*parse_envelope(payload, kind.name))

@@ -5,6 +5,7 @@ from nameko.containers import ServiceContainer
 
 from services.notifications import messages
 from services.notifications.service import NotificationsService
+from services.registration.service import RegistrationService
 from shared.contracts import RegistrationClosed, RegistrationEvent
 from shared.handlers import RetryingEventHandler
 from shared.kinds import ACTIVITY_TYPES, KINDS, REGISTRANT_TEMPLATES, notified, telling
@@ -33,6 +34,16 @@ def test_notifications_listens_on_the_queues_it_always_had():
             "attendance_marked", "registration_cancelled", "registration_closed", "registration_confirmed",
             "registration_erased", "registration_event_changed", "registration_promoted", "registration_repeated",
             "registration_waitlisted", "walk_ins_recorded")]
+
+
+def test_registration_listens_on_the_queues_it_always_had():
+    container = ServiceContainer(RegistrationService, {"AMQP_URI": "memory://"})
+    handlers = [entrypoint for entrypoint in container.entrypoints if isinstance(entrypoint, RetryingEventHandler)]
+    for handler in handlers:
+        handler.setup()
+    assert sorted(handler.queue.name for handler in handlers) == [
+        f"evt-catalog-{event_type}--registration.on_{event_type}"
+        for event_type in ("event_cancelled", "event_published", "event_updated")]
 
 
 def test_every_kind_somebody_hears_of_has_a_handler_that_takes_its_events():
