@@ -28,5 +28,5 @@ def _record_delivery(store, reader, form):
         store.record_delivery(report.provider_ref, report.status, report.error_code)
 
 
-# Issue 14 adds "inbound": reader.inbound_sms(form) to the SMS replies.
+# Inbound SMS (reader.inbound_sms) are taken once something acts on them: residents' replies.
 _ACTIONS = {"status": _record_delivery}

@@ -1,8 +1,14 @@
-"""Twilio's posts to us, in plain Python: only what Twilio signed is taken, a delivery report moves
-its message (the statuses in between do not), and an inbound SMS is read into our own terms."""
+"""Twilio's posts to us, in plain Python: the gateway hands them over as posted, only what Twilio
+signed is taken, a delivery report moves its message (the statuses in between do not), and an
+inbound SMS is read into our own terms."""
+from types import SimpleNamespace
+
 import pytest
 from twilio.request_validator import RequestValidator
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
+from services.gateway.dependencies import ProviderWebhooks
 from services.notifications import provider_callbacks
 from services.notifications.providers.sms import DeliveryReport, InboundSms
 from services.notifications.providers.twilio import TwilioWebhooks, status_callback_url
@@ -119,3 +125,28 @@ def test_an_empty_inbound_sms_is_still_a_message_but_a_form_without_sender_or_si
 def test_twilio_is_answered_an_empty_twiml_document_for_an_inbound_sms_so_it_sends_no_reply_itself():
     assert TwilioWebhooks(TOKEN).answer("inbound") == {"status": 200, "content_type": "text/xml",
                                                        "body": "<Response/>"}
+
+
+def as_posted_by_the_gateway(path, form, headers):
+    """What the gateway hands notifications for a POST to `path` under our public address."""
+    hooks = ProviderWebhooks()
+    hooks.container = SimpleNamespace(config={"PUBLIC_BASE_URL": "https://yhdessa.example/"})
+    hooks.setup()
+    return hooks.as_posted(Request(EnvironBuilder(path=path, method="POST", data=form, headers=headers,
+                                                  base_url="http://gateway:8000").get_environ()))
+
+
+def test_the_gateway_hands_over_the_public_address_twilio_signed_and_the_form_as_posted():
+    url = URL + "?attempt=2"
+    request = as_posted_by_the_gateway("/webhooks/twilio/status?attempt=2", REPORT, signed(REPORT, url=url))
+    assert request["url"] == url and request["form"] == REPORT
+    store, webhooks = Store(), TwilioWebhooks(TOKEN)
+    provider_callbacks.receive(store, {"twilio": webhooks}, "twilio", "status", request)
+    assert store.recorded == [("SM0123", "delivered", None)]
+
+
+def test_the_gateway_never_hands_over_our_own_callers_credentials():
+    request = as_posted_by_the_gateway("/webhooks/twilio/status", REPORT,
+                                       {"Authorization": "Bearer staff-token", "Cookie": "session=1", **signed(REPORT)})
+    assert {name.lower() for name in request["headers"]}.isdisjoint({"authorization", "cookie"})
+    assert "X-Twilio-Signature" in request["headers"]

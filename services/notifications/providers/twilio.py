@@ -135,8 +135,6 @@ class TwilioWebhooks(SmsWebhooks):
     accepted."""
 
     name, title = NAME, "Twilio"
-    # Twilio sends an inbound message's answer as SMS unless it is an empty TwiML document.
-    EMPTY_TWIML = {"status": 200, "content_type": "text/xml", "body": "<Response/>"}
 
     def __init__(self, auth_token):
         self.validator = RequestValidator(auth_token) if auth_token else None
@@ -158,4 +156,7 @@ class TwilioWebhooks(SmsWebhooks):
                           body=form.get("Body", ""), account=form.get("AccountSid", ""))
 
     def answer(self, kind):
-        return self.EMPTY_TWIML if kind == "inbound" else super().answer(kind)
+        if kind == "inbound":
+            # Twilio would send any other TwiML as a reply; ours go out as tracked messages.
+            return {"status": 200, "content_type": "text/xml", "body": "<Response/>"}
+        return super().answer(kind)
