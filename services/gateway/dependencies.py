@@ -1,5 +1,5 @@
 """The gateway's dependencies: the other services over RPC (with a time limit), sign-ups gathered
-into batches, staff auth and Twilio's webhook signatures.
+into batches, staff auth, providers' webhooks handed over as they came.
 
 Every call carries its deadline (shared/deadlines.py): the callee refuses work, and rolls back a
 transaction, once the gateway has given up on it, so a 503 for "did not answer in time" means the
@@ -12,12 +12,11 @@ from kombu.exceptions import OperationalError
 from nameko.exceptions import UnknownService, deserialize
 from nameko.extensions import DependencyProvider
 from nameko.rpc import MethodProxy, RpcProxy
-from twilio.request_validator import RequestValidator
 
 from services.gateway.rate_limits import Limits
 from shared import deadlines
 from shared.batching import Batcher
-from shared.errors import Forbidden, ServiceUnavailable, Unauthorized
+from shared.errors import ServiceUnavailable, Unauthorized
 
 RPC_TIMEOUT_SECONDS = 15
 AUTH_CACHE_SECONDS = 30
@@ -185,24 +184,26 @@ class _Authenticator:
         return staff
 
 
-class TwilioSignature(DependencyProvider):
-    """Checks X-Twilio-Signature: an HMAC of our public URL and the posted form, keyed with the
-    Twilio auth token. Without a token configured nothing can be checked, so nothing is accepted."""
+class ProviderWebhooks(DependencyProvider):
+    """A provider's webhook as the provider posted it, for notifications to check and read (the
+    gateway knows no provider's fields or signatures): the public URL it was posted to
+    (PUBLIC_BASE_URL and the path: what providers sign), its headers and its form."""
+
+    # Our own callers' credentials never travel with it: no provider signs with them.
+    NOT_HANDED_OVER = {"authorization", "cookie"}
 
     def setup(self):
-        config = self.container.config
-        token = config.get("TWILIO_AUTH_TOKEN") or ""
-        self.validator = RequestValidator(token) if token else None
-        self.public_base_url = config["PUBLIC_BASE_URL"].rstrip("/")
+        self.public_base_url = self.container.config["PUBLIC_BASE_URL"].rstrip("/")
 
     def get_dependency(self, worker_ctx):
         return self
 
-    def check(self, request):
-        signature = request.headers.get("X-Twilio-Signature", "")
-        url = self.public_base_url + request.full_path.rstrip("?")
-        if not (self.validator and signature and self.validator.validate(url, request.form.to_dict(), signature)):
-            raise Forbidden("The request is not signed by Twilio.", code="bad_signature")
+    def as_posted(self, request):
+        """{"url", "headers", "form"} of `request`."""
+        return {"url": self.public_base_url + request.full_path.rstrip("?"),
+                "headers": {name: value for name, value in request.headers.items()
+                            if name.lower() not in self.NOT_HANDED_OVER},
+                "form": request.form.to_dict()}
 
 
 class RateLimits(DependencyProvider):

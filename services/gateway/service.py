@@ -4,10 +4,10 @@ from werkzeug.wrappers import Response
 
 from services.gateway import access, holder, openapi, roster, stats
 from services.gateway.activity import ActivityHub
-from services.gateway.dependencies import RateLimits, Service, SignUps, StaffAuth, TwilioSignature
+from services.gateway.dependencies import ProviderWebhooks, RateLimits, Service, SignUps, StaffAuth
 from services.gateway.http import fallback, http, int_param, json_body, json_response, unmatched
 from shared.errors import ValidationFailed
-from shared.webhooks import TWILIO_STATUS_PATH, TWILIO_STATUSES
+from shared.provider_webhooks import webhook_path
 
 HEALTH_TIMEOUT_SECONDS = 3
 CHECKED_SERVICES = ("catalog", "registration", "notifications")
@@ -34,7 +34,7 @@ class GatewayService:
     notifications = Service("notifications")
     sign_ups = SignUps()
     auth = StaffAuth()
-    twilio_signature = TwilioSignature()
+    provider_webhooks = ProviderWebhooks()
     activity = ActivityHub()
     limits = RateLimits()
 
@@ -256,14 +256,12 @@ class GatewayService:
 
     # --- provider webhooks -------------------------------------------------------------------
 
-    @http("POST", TWILIO_STATUS_PATH)
+    @http("POST", webhook_path("twilio", "status"))
     def twilio_status(self, request):
-        """Twilio's delivery report of an SMS; signed, and only ever moves a status forward."""
-        self.twilio_signature.check(request)
-        status = TWILIO_STATUSES.get(request.form.get("MessageStatus", ""))
-        if status and request.form.get("MessageSid"):
-            self.notifications.record_delivery(request.form["MessageSid"], status, request.form.get("ErrorCode"))
-        return Response(status=204)
+        """Twilio's delivery report of an SMS, handed to notifications as it came: it checks the
+        signature (403 bad_signature) and only ever moves a status forward; 204."""
+        answer = self.notifications.provider_callback("twilio", "status", self.provider_webhooks.as_posted(request))
+        return Response(answer.get("body"), status=answer["status"], mimetype=answer.get("content_type"))
 
     # --- anything else -----------------------------------------------------------------------
 

@@ -6,13 +6,13 @@ from nameko.extensions import DependencyProvider
 
 from services.notifications.pacing import Pacing, PacingPolicy
 from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
-from services.notifications.providers.sms import ConsoleSms, TwilioSms
+from services.notifications.providers.sms import ConsoleSms
+from services.notifications.providers.twilio import TwilioSms, TwilioWebhooks, status_callback_url
 from services.notifications.providers.webhook import WebhookClient
 from services.notifications.storage import NotificationStore
 from services.notifications.webhook_delivery import Dispatcher
 from services.notifications.tables import processed_events
 from shared.storage import ServiceStorage
-from shared.webhooks import TWILIO_STATUS_PATH
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +34,17 @@ class Notifications(ServiceStorage):
 
 
 class Channels:
-    """Sends a stored message on its channel."""
+    """Sends a stored message on its channel; `webhooks`: each provider's webhooks by its name
+    (provider_callbacks.py)."""
 
-    def __init__(self, sms, email):
-        self.sms, self.email = sms, email
+    def __init__(self, sms, email, webhooks):
+        self.sms, self.email, self.webhooks = sms, email, webhooks
 
     def send(self, notification):
         if notification["channel"] == "sms":
-            return self.sms.send(notification["recipient"], notification["body"], notification["id"])
-        return self.email.send(notification["recipient"], notification["subject"], notification["body"],
-                               notification["html"], notification["id"])
+            return self.sms.send_sms(notification["recipient"], notification["body"], notification["id"])
+        return self.email.send_email(notification["recipient"], notification["subject"], notification["body"],
+                                     notification["html"], notification["id"])
 
     def find_sent(self, notification, known_refs=()):
         """The provider's id of this message if the provider has it, else None (reconciliation.py)."""
@@ -53,7 +54,8 @@ class Channels:
 
 
 class Providers(DependencyProvider):
-    """Twilio and SMTP when configured; otherwise the console, said loudly at start-up."""
+    """Twilio and SMTP when configured; otherwise the console, said loudly at start-up. Twilio's
+    webhooks are read whatever the sending setup: without TWILIO_AUTH_TOKEN none is accepted."""
 
     def setup(self):
         config = self.container.config
@@ -61,7 +63,7 @@ class Providers(DependencyProvider):
         if config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and config["TWILIO_FROM"]:
             sms = TwilioSms(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_FROM"],
                             config["TWILIO_API_URL"], timeout,
-                            status_callback=config["PUBLIC_BASE_URL"].rstrip("/") + TWILIO_STATUS_PATH,
+                            status_callback=status_callback_url(config["PUBLIC_BASE_URL"]),
                             connections=int(config.get("max_workers", DEFAULT_MAX_WORKERS)))
         else:
             sms = ConsoleSms()
@@ -74,7 +76,8 @@ class Providers(DependencyProvider):
         else:
             email = ConsoleEmail()
             log.warning("SMTP_HOST not set: emails are PRINTED TO THE CONSOLE, NOT SENT")
-        self.channels = Channels(sms, email)
+        webhooks = TwilioWebhooks(config["TWILIO_AUTH_TOKEN"])
+        self.channels = Channels(sms, email, {webhooks.name: webhooks})
 
     def get_dependency(self, worker_ctx):
         return self.channels

@@ -4,7 +4,7 @@ one event handler per kind in shared/kinds.py that somebody hears of, generated 
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.notifications import delivery, messages, reconciliation
+from services.notifications import delivery, messages, provider_callbacks, reconciliation
 from services.notifications.dependencies import Notifications, Providers, WebhookReceivers
 from shared import kinds
 from shared.activity import activity
@@ -105,6 +105,7 @@ class NotificationsService:
         return self.notifications.webhooks.unsubscribe(webhook_id, organizer)
 
     @rpc
-    def record_delivery(self, provider_ref, status, error_code=None):
-        """A provider's delivery report (Twilio's status callback, via the gateway)."""
-        return self.notifications.record_delivery(provider_ref, status, error_code)
+    def provider_callback(self, provider, kind, request):
+        """A provider's webhook (`kind` "status": Twilio's delivery report) as the gateway took it:
+        {"url", "headers", "form"}. Returns the answer for the provider (provider_callbacks.py)."""
+        return provider_callbacks.receive(self.notifications, self.providers.webhooks, provider, kind, request)

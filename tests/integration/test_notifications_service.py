@@ -178,13 +178,13 @@ def test_a_message_whose_worker_died_before_hand_over_is_sent_once_when_its_clai
 
 def test_a_message_handed_over_by_a_worker_that_died_is_found_at_twilio_and_not_sent_again(start_notifications,
                                                                                             twilio_double):
-    from services.notifications.providers.sms import TwilioSms
+    from services.notifications.providers.twilio import TwilioSms
     twilio, sms = twilio_double()
     _, database = start_notifications(twilio, SEND_CLAIM_MARGIN_SECONDS="1", PROVIDER_TIMEOUT_SECONDS="1")
     store, claimed = recorded_by_a_worker(database, phone="+358401239002")
     assert store.hand_over(claimed["id"], claimed["claim_token"], lease_seconds=1)
     TwilioSms(twilio["TWILIO_ACCOUNT_SID"], twilio["TWILIO_AUTH_TOKEN"], twilio["TWILIO_FROM"],
-              twilio["TWILIO_API_URL"], 5).send(claimed["recipient"], claimed["body"], claimed["id"])
+              twilio["TWILIO_API_URL"], 5).send_sms(claimed["recipient"], claimed["body"], claimed["id"])
     # ... and its process dies before recording the outcome.
     row = wait_until(lambda: [r for r in rows(database) if r["status"] == "sent"], message="settled row")[0]
     [message] = sms.all()

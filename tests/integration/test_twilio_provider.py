@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from services.notifications.providers.errors import OutcomeUnknownError, TransientDeliveryError
-from services.notifications.providers.sms import TwilioSms
+from services.notifications.providers.twilio import TwilioSms
 from shared.database import utcnow
 from tests.system import free_port
 
@@ -20,7 +20,7 @@ def test_an_answer_lost_after_twilio_accepted_is_an_unknown_outcome_and_the_mess
     twilio = provider(settings, timeout=1)
     handed_over = utcnow()
     with pytest.raises(OutcomeUnknownError):
-        twilio.send("+358401230001", "Hei Maija, paikkasi on varattu.", "n-1")
+        twilio.send_sms("+358401230001", "Hei Maija, paikkasi on varattu.", "n-1")
     [accepted] = sms.wait_for(1)
     assert twilio.find_sent("+358401230001", "Hei Maija, paikkasi on varattu.", handed_over) == accepted["sid"]
 
@@ -29,7 +29,7 @@ def test_a_refused_connection_is_transient_since_nothing_can_have_been_sent(twil
     settings, _ = twilio_double()
     twilio = provider({**settings, "TWILIO_API_URL": f"http://127.0.0.1:{free_port()}"})
     with pytest.raises(TransientDeliveryError) as raised:
-        twilio.send("+358401230001", "Hei", "n-1")
+        twilio.send_sms("+358401230001", "Hei", "n-1")
     assert raised.value.code == "connection"
 
 
@@ -38,8 +38,8 @@ def test_a_message_twilio_never_accepted_is_not_found_however_many_pages_the_num
     twilio = provider(settings)
     handed_over = utcnow()
     for n in range(120):  # three pages of the list
-        twilio.send("+358401230002", f"viesti {n}", f"n-{n}")
-    twilio.send("+358401230003", "Hei Maija, paikkasi on varattu.", "other")
+        twilio.send_sms("+358401230002", f"viesti {n}", f"n-{n}")
+    twilio.send_sms("+358401230003", "Hei Maija, paikkasi on varattu.", "other")
     assert twilio.find_sent("+358401230002", "Hei Maija, paikkasi on varattu.", handed_over) is None
     # the oldest, on the last page, is still found
     first = sms.all()[0]
@@ -50,7 +50,7 @@ def test_a_message_with_the_same_text_that_is_already_one_of_ours_is_not_taken_f
     settings, _ = twilio_double()
     twilio = provider(settings)
     handed_over = utcnow()
-    earlier = twilio.send("+358401230004", "Tapahtuma on peruttu.", "n-1")
+    earlier = twilio.send_sms("+358401230004", "Tapahtuma on peruttu.", "n-1")
     assert twilio.find_sent("+358401230004", "Tapahtuma on peruttu.", handed_over, {earlier}) is None
     assert twilio.find_sent("+358401230004", "Tapahtuma on peruttu.", handed_over) == earlier
 
@@ -58,7 +58,7 @@ def test_a_message_with_the_same_text_that_is_already_one_of_ours_is_not_taken_f
 def test_messages_from_long_before_the_hand_over_are_not_looked_at(twilio_double):
     settings, _ = twilio_double()
     twilio = provider(settings)
-    twilio.send("+358401230005", "Muistutus huomisesta.", "n-1")
+    twilio.send_sms("+358401230005", "Muistutus huomisesta.", "n-1")
     tomorrow = utcnow() + dt.timedelta(days=1)
     assert twilio.find_sent("+358401230005", "Muistutus huomisesta.", tomorrow) is None
 

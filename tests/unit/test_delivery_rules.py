@@ -7,7 +7,7 @@ import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from services.notifications.delivery import SendPolicy, backoff, give_up_at, next_attempt_at
-from services.notifications.providers.sms import PERMANENT, TRANSIENT, UNKNOWN, classify, outcome_of
+from services.notifications.providers.twilio import PERMANENT, TRANSIENT, UNKNOWN, classify, outcome_of
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 10, 17, 12, 0, tzinfo=UTC)

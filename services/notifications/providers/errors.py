@@ -13,7 +13,8 @@ class TransientDeliveryError(DeliveryError):
 
 
 class PermanentDeliveryError(DeliveryError):
-    """Retrying cannot help: an invalid or opted-out number, an unroutable one, SMTP 5xx."""
+    """Retrying cannot help: an invalid or opted-out number, an unroutable one (Twilio: only the
+    codes in twilio.PERMANENT_CODES), SMTP 5xx."""
 
 
 class OutcomeUnknownError(DeliveryError):

@@ -7,6 +7,7 @@ import smtplib
 import socket
 from email.message import EmailMessage
 
+from services.notifications.providers.client import Client
 from services.notifications.providers.errors import (
     PermanentDeliveryError,
     TransientDeliveryError,
@@ -32,15 +33,33 @@ def compose(sender, to, subject, text, html, reference):
                                      code="invalid_message") from exc
 
 
-class SmtpEmail:
+class EmailClient(Client):
+    """Base of every email provider: a provider implements `try_send_email` and `find_sent`."""
+
+    def send_email(self, to, subject, text, html, reference):
+        """Send one email (`reference`: our message's id, its Message-ID); returns the provider's
+        id of it, or raises TransientDeliveryError or PermanentDeliveryError (errors.py)."""
+        return self._timed(reference, self.try_send_email, to, subject, text, html, reference)
+
+    def try_send_email(self, to, subject, text, html, reference):
+        """The provider's own call, as `send_email` says."""
+        raise NotImplementedError
+
+    def find_sent(self, to, body, handed_over_at, known_refs=()):
+        """None: an email whose outcome is unknown is sent again, with the same Message-ID (module
+        docstring). A provider that can list what it sent says so here, as SmsClient.find_sent."""
+        return None
+
+
+class SmtpEmail(EmailClient):
     name = "smtp"
 
     def __init__(self, host, port, sender, timeout, user=None, password=None, starttls=False):
         self.host, self.port, self.sender, self.timeout = host, int(port), sender, timeout
         self.user, self.password, self.starttls = user, password, starttls
 
-    def send(self, to, subject, text, html, reference):
-        """Send one email; returns its Message-ID."""
+    def try_send_email(self, to, subject, text, html, reference):
+        """Returns the email's Message-ID."""
         message = compose(self.sender, to, subject, text, html, reference)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
@@ -59,23 +78,15 @@ class SmtpEmail:
         return message["Message-ID"]
 
     @staticmethod
-    def find_sent(*_args, **_kwargs):
-        return None  # SMTP keeps no list: an unknown outcome is sent again (module docstring)
-
-    @staticmethod
     def _raise(code, reason):
         reason = reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
         error = TransientDeliveryError if 400 <= code < 500 else PermanentDeliveryError
         raise error(f"SMTP {code}: {reason}", code=str(code))
 
 
-class ConsoleEmail:
+class ConsoleEmail(EmailClient):
     name = "console"
 
-    def send(self, to, subject, text, html, reference):
+    def try_send_email(self, to, subject, text, html, reference):
         print(f"--- Email to {mask_email(to)}: {subject} ---\n{text}\n--- end of email ---", flush=True)
         return f"console-{reference}"
-
-    @staticmethod
-    def find_sent(*_args, **_kwargs):
-        return None

@@ -1,126 +1,93 @@
-"""SMS through Twilio's Messages API (or the console, when Twilio is not configured).
+"""What every SMS provider shares, and what a provider implements (twilio.py is one).
 
-What a failure means decides between retrying, giving up and reconciling (`classify`,
-`outcome_of`): an error answer is permanent or transient by its code; a failure before the request
-left us (refused, unreachable, a connect timeout) is transient; one after it may have gone out (a
-read timeout, a connection dropped mid-answer) is an unknown outcome, settled by `find_sent`
-asking Twilio what it sent to the number."""
-import datetime
-import logging
-import os
+Sending: `SmsClient.send_sms` times and logs every call (client.py); the provider writes only
+`try_send_sms`, which returns its id of the message or raises our own errors (errors.py), and
+`find_sent`, which tells reconciliation.py whether it accepted a message whose answer was lost.
+
+Webhooks: a provider's `SmsWebhooks` checks a request's signature and reads its form into the
+provider-neutral values below; provider_callbacks.py does the rest. The console stands in for a
+provider on a laptop with no SMS account."""
 import uuid
+from dataclasses import dataclass
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError
-from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.rest import Client
-
-from services.notifications.providers.errors import (
-    OutcomeUnknownError,
-    PermanentDeliveryError,
-    TransientDeliveryError,
-)
+from services.notifications.providers.client import Client
 from shared.logs import mask_phone
 
-log = logging.getLogger(__name__)
-# Twilio's client logs whole requests, phone numbers included, at INFO.
-logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
-# Retrying these cannot help: invalid number, opted out, unroutable, not SMS-capable, region not
-# enabled, sender not SMS-capable for the destination.
-PERMANENT_CODES = {21211, 21610, 21612, 21614, 21408, 21606}
-PERMANENT, TRANSIENT, UNKNOWN = "permanent", "transient", "unknown"
-# How far before the hand-over a listed message may be dated (Twilio's clock against ours).
-CLOCK_SKEW = datetime.timedelta(minutes=10)
+@dataclass(frozen=True)
+class DeliveryReport:
+    """A provider's word on a message it took: `status` is ours (sent, delivered, undelivered,
+    failed), `error_code` the provider's own (kept for statistics) or None."""
 
-
-def classify(status, code):
-    """An error answer from Twilio (HTTP status, Twilio code): PERMANENT only for the refusals
-    of this recipient that no retry can change. Twilio busy or down is TRANSIENT, and so is any
-    other refusal (a wrong auth token, a suspended account, a sender not yet enabled): an operator
-    fixes those within the day, and the messages then go out instead of being lost."""
-    if code in PERMANENT_CODES:
-        return PERMANENT
-    return TRANSIENT
+    provider_ref: str
+    status: str
+    error_code: str | None = None
 
 
-def outcome_of(exc):
-    """A failure with no answer from Twilio: TRANSIENT when the request cannot have left us,
-    UNKNOWN when it may have reached Twilio."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return TRANSIENT
-    if isinstance(exc, requests.ConnectionError):
-        cause = exc.args[0] if exc.args else None
-        # refused or unresolvable: requests wraps urllib3's NewConnectionError, usually in a MaxRetryError
-        if isinstance(cause, NewConnectionError) or isinstance(getattr(cause, "reason", None), NewConnectionError):
-            return TRANSIENT
-        if isinstance(exc, requests.exceptions.SSLError):  # the handshake comes before the request
-            return TRANSIENT
-    return UNKNOWN
+@dataclass(frozen=True)
+class InboundSms:
+    """An SMS a resident sent to one of our numbers: `sender` and `recipient` as the provider
+    gives them (E.164), `provider_ref` its id there (the same message twice has one effect),
+    `account` the provider account it came to."""
+
+    provider_ref: str
+    sender: str
+    recipient: str
+    body: str
+    account: str
 
 
-class TwilioSms:
-    name = "twilio"
+class SmsClient(Client):
+    """Base of every SMS provider: a provider implements `try_send_sms` and `find_sent`."""
 
-    def __init__(self, account_sid, auth_token, sender, api_url, timeout, status_callback=None, connections=10):
-        http = TwilioHttpClient(timeout=timeout)
-        # One kept-alive connection per concurrent sender: the library's pool holds cpu_count + 4,
-        # and every send beyond that would pay a new TCP and TLS handshake.
-        for scheme in ("https://", "http://"):
-            http.session.mount(scheme, HTTPAdapter(pool_maxsize=connections))
-        # requests reads proxy and CA settings from the environment on every request (a sixth of
-        # a send's CPU): read them once, here.
-        http.session.proxies.update(requests.utils.get_environ_proxies(api_url))
-        ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        if ca_bundle:
-            http.session.verify = ca_bundle
-        http.session.trust_env = False
-        self.client = Client(account_sid, auth_token, http_client=http)
-        # The Messages API lives on the `api` domain; pointing it elsewhere serves local doubles.
-        self.client.api.base_url = api_url.rstrip("/")
-        self.sender = sender
-        self.status_callback = status_callback
+    def send_sms(self, to, body, reference):
+        """Send one SMS (`reference`: our message's id); returns the provider's id of it.
+        TransientDeliveryError: not sent, try again later; PermanentDeliveryError: this
+        recipient can never get it; OutcomeUnknownError: it may have gone out."""
+        return self._timed(reference, self.try_send_sms, to, body, reference)
 
-    def send(self, to, body, reference):
-        """Send one SMS; returns Twilio's message SID."""
-        extra = {"status_callback": self.status_callback} if self.status_callback else {}
-        try:
-            message = self.client.messages.create(to=to, from_=self.sender, body=body, **extra)
-        except TwilioRestException as exc:
-            error = TransientDeliveryError if classify(exc.status, exc.code) == TRANSIENT else PermanentDeliveryError
-            raise error(f"Twilio {exc.status}: {exc.msg}", code=str(exc.code or exc.status))
-        except (requests.RequestException, TwilioException) as exc:
-            if outcome_of(exc) == TRANSIENT:
-                raise TransientDeliveryError(f"Twilio unreachable: {type(exc).__name__}", code="connection")
-            raise OutcomeUnknownError(f"Twilio's answer lost: {type(exc).__name__}", code="unknown")
-        return message.sid
+    def try_send_sms(self, to, body, reference):
+        """The provider's own call, as `send_sms` says."""
+        raise NotImplementedError
 
     def find_sent(self, to, body, handed_over_at, known_refs=()):
-        """The SID of a message Twilio accepted to `to` with this `body` since `handed_over_at`
-        (and not one of `known_refs`, our other messages' SIDs), or None. Twilio lists newest
-        first, so the pages are read back only to the hand-over. TransientDeliveryError when
-        Twilio cannot say now."""
-        since = handed_over_at - CLOCK_SKEW
-        try:
-            for message in self.client.messages.stream(to=to, page_size=50):
-                created = message.date_created
-                if created is not None and created < since:
-                    return None
-                if message.body == body and message.sid not in known_refs:
-                    return message.sid
-        except (requests.RequestException, TwilioException) as exc:
-            raise TransientDeliveryError(f"Twilio's list unreachable: {type(exc).__name__}", code="connection")
-        return None
+        """The provider's id of a message it accepted to `to` with this `body` since
+        `handed_over_at` and not one of `known_refs` (our other messages' ids), or None: then
+        the message is sent again. TransientDeliveryError when the provider cannot say now."""
+        raise NotImplementedError
 
 
-class ConsoleSms:
+class SmsWebhooks:
+    """Base of a provider's webhooks (status callbacks, inbound messages): the provider reads
+    its own forms and checks its own signatures. `title` names it to whoever posted unsigned."""
+
+    name = title = None
+
+    def is_signed(self, url, form, headers):
+        """Whether the provider signed this request: `url` the public address it was posted to,
+        `form` its fields, `headers` its headers with lower-case names."""
+        raise NotImplementedError
+
+    def delivery_report(self, form):
+        """A status callback's DeliveryReport, or None when it changes nothing."""
+        raise NotImplementedError
+
+    def inbound_sms(self, form):
+        """An inbound message's InboundSms, or None when the form holds none."""
+        raise NotImplementedError
+
+    def answer(self, kind):
+        """What the provider is answered for a webhook of `kind` it posted: {"status", and
+        "content_type" and "body" when it expects some}. Nothing but "received" by default."""
+        return {"status": 204}
+
+
+class ConsoleSms(SmsClient):
     """Prints the message instead of sending it: for a laptop with no Twilio account."""
 
     name = "console"
 
-    def send(self, to, body, reference):
+    def try_send_sms(self, to, body, reference):
         print(f"--- SMS to {mask_phone(to)} ---\n{body}\n--- end of SMS ---", flush=True)
         return f"console-{uuid.uuid4()}"
 
