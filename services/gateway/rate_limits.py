@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 IPV6_SUBSCRIBER_PREFIX = 64
 # A sign-up's seats count against its address for this long: events open weeks ahead.
 SEAT_WINDOW_DAYS = 30
+# Registration keeps an Idempotency-Key a day (services/registration/rules.py); a retry is let past
+# the seat cap a little less long, so that it never reaches registration after its key is gone.
+IDEMPOTENCY_KEY_SECONDS = 24 * 3600 - 300
 
 
 def trusted_networks(value):
@@ -151,13 +154,40 @@ class Limits:
         key = self.client(request)
         self._hit("sign-ups", self.sign_up_rates, key)
         admission = Admission(client_ref(self.secret, key))
-        if self.seat_cap is not None and self.storage is not None:
+        counted = self.seat_cap is not None and self.storage is not None
+        made = counted and self._made_by_key(key, event_id, request.headers.get("Idempotency-Key"))
+        # A retry of a sign-up that was made (its answer lost) holds no seats again: its own seats
+        # may be what filled the address's allowance, and a retry must get its first answer.
+        if counted and not (made and self._count(made)):
             admission.seats = self._hold_seats(self.seat_cap.key_for("seats", key, event_id), requested_seats(body))
         try:
             yield admission
         except BaseException:
             admission.release()
             raise
+        if made and admission.seats is not None:  # a new registration: its key may be retried
+            self._note(made)
+
+    def _made_by_key(self, key, event_id, idempotency_key):
+        """The counter that notes a sign-up made with this Idempotency-Key from this address, for
+        as long as registration keeps the key (None without a key)."""
+        if not idempotency_key:
+            return None
+        hashed = hashlib.sha256(idempotency_key.encode()).hexdigest()
+        return self.seat_cap.key_for("made", key, event_id, hashed)
+
+    def _count(self, counter):
+        try:
+            return self.storage.get(counter) > 0
+        except Exception:
+            log.exception("rate-limit storage unreachable: a retry's key not looked up")
+            return False
+
+    def _note(self, counter):
+        try:
+            self.storage.incr(counter, IDEMPOTENCY_KEY_SECONDS)
+        except Exception:
+            log.exception("rate-limit storage unreachable: a sign-up's key not noted")
 
     def _hold_seats(self, counter, seats):
         """Add `seats` to the address's seats of the event unless that passes the cap; a

@@ -76,3 +76,23 @@ def test_whoever_holds_a_code_sees_the_registration_with_its_contacts_masked(gat
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert (response.json()["phone"], response.json()["email"]) == ("+358*******67", "m***@example.fi")
     gateway.registration.get_registration.assert_called_once_with("K7MX4PRA")
+
+
+def test_retrying_a_sign_up_with_its_key_is_answered_even_when_it_filled_the_addresss_seats(start_gateway, client):
+    # a resident on a flaky connection: the second sign-up made the address's seats full, its
+    # answer was lost, and the retry with the same Idempotency-Key must get that answer, not a 429
+    gateway = start_gateway(SEATS_PER_ADDRESS_PER_EVENT="4")
+    gateway.sign_ups.register.side_effect = [
+        {"registration": registration(id="r-1"), "repeat_of": None},
+        {"registration": registration(id="r-2", cancel_code="P3QR7TWX"), "repeat_of": None},
+        {"registration": registration(id="r-2", cancel_code="P3QR7TWX", token=None), "repeat_of": "request"},
+    ]
+    assert client.post(PATH, json=SIGN_UP, headers={"Idempotency-Key": "first"}).status_code == 201
+    assert client.post(PATH, json=SIGN_UP, headers={"Idempotency-Key": "second"}).status_code == 201
+    retry = client.post(PATH, json=SIGN_UP, headers={"Idempotency-Key": "second"})
+    assert retry.status_code == 200, retry.text
+    assert retry.json()["cancel_code"] == "P3QR7TWX" and retry.json()["already_registered"] is True
+    # the retry took no seats: a new sign-up from the address is still over its seats
+    refused = client.post(PATH, json=SIGN_UP, headers={"Idempotency-Key": "third"})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (429, "too_many_seats")
+    assert gateway.sign_ups.register.call_count == 3

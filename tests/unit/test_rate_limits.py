@@ -163,3 +163,9 @@ def test_an_unreachable_storage_lets_residents_through_and_says_so(caplog):
         limiter.code_use(request_from("203.0.113.9"))
         assert sign_up(limiter, request_from("203.0.113.9"), "e-1", {"seats": 5})
     assert "rate-limit storage unreachable" in caplog.text
+
+
+def test_a_retry_is_let_past_the_seat_cap_only_while_registration_still_keeps_its_key():
+    from services.gateway import rate_limits
+    from services.registration import rules
+    assert 0 < rate_limits.IDEMPOTENCY_KEY_SECONDS < rules.IDEMPOTENCY_KEY_LIFETIME.total_seconds()
