@@ -1,5 +1,5 @@
-"""The OpenAPI document frontends build on is valid OpenAPI 3 and names every endpoint the
-gateway serves, with its method."""
+"""The OpenAPI document frontends build on is valid OpenAPI 3, names every endpoint the gateway
+serves, with its method, and describes what each one answers when it succeeds."""
 import re
 
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
@@ -22,8 +22,35 @@ def _served():
 
 
 def test_the_openapi_document_is_valid_and_names_every_endpoint():
-    spec = document()
+    spec = document(GatewayService)
     validate(spec)
     documented = {(method, re.sub(r"\{\w+\}", "{}", path))
                   for path, operations in spec["paths"].items() for method in operations}
     assert documented == _served()
+
+
+def test_every_operation_documents_its_success_answer_with_a_schema():
+    """An endpoint declared without an answer model (or with an empty schema) fails here: what
+    a frontend gets back is part of the API."""
+    undocumented = []
+    for path, operations in document(GatewayService)["paths"].items():
+        for method, operation in operations.items():
+            successes = {status: answer for status, answer in operation["responses"].items()
+                         if status.startswith("2")}
+            described = [status for status, answer in successes.items()
+                         if status == "204" and "content" not in answer
+                         or answer.get("content") and all(media.get("schema") for media in answer["content"].values())]
+            if not successes or len(described) != len(successes):
+                undocumented.append(f"{method.upper()} {path}")
+    assert undocumented == []
+
+
+def test_errors_every_operation_may_answer_are_documented_on_each_in_the_error_shape():
+    for path, operations in document(GatewayService)["paths"].items():
+        for method, operation in operations.items():
+            for status in ("408", "413", "422", "429", "503"):
+                if (path, status) == ("/health", "503"):
+                    continue  # the health answer itself, saying what is down
+                answer = operation["responses"][status]
+                assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, \
+                    (method, path, status)
