@@ -28,6 +28,9 @@ STAFF_ONLY = {401: "no or unknown staff token",
               403: "another organizer's (staff reach their own organizer's only)"}
 ERRORS = {409: "refused by the event's state", **WITH_BODY, **STAFF_ONLY, **WITH_PATH_VALUES, **EVERY_OPERATION}
 
+# A path value's name in the document where it differs from the endpoint's argument: the event's
+# id has been `{id}` to frontends from the start.
+DOCUMENTED_NAMES = {"event_id": "id"}
 PATH_VALUES = {
     "cancel_code": "the cancel code (K7MX-4PRA) or the link token",
     "reference": "the registration's id, or its cancel code (as the resident reads it out)",
@@ -163,8 +166,9 @@ def endpoints(service_class):
             declared = getattr(entrypoint, "operation", None)
             if declared is None:
                 continue
-            path_values = re.findall(r"<(?:\w+:)?(\w+)>", entrypoint.url)
-            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", entrypoint.url)
+            path_values = [DOCUMENTED_NAMES.get(name, name) for name in re.findall(r"<(?:\w+:)?(\w+)>", entrypoint.url)]
+            path = re.sub(r"<(?:\w+:)?(\w+)>", lambda found: "{%s}" % DOCUMENTED_NAMES.get(found[1], found[1]),
+                          entrypoint.url)
             for method in entrypoint.method.split(","):
                 found.append((method.lower(), path, path_values, declared))
     return found
