@@ -9,7 +9,7 @@ a field fails the tests until it is described here.
 from datetime import datetime
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from shared.events import ACTIVITY_TYPES
 
@@ -202,7 +202,7 @@ class WalkInsRecorded(Answer):
     total: int = Field(description="the headcount of walk-ins after this one")
 
 
-class WalkInCount(Answer):
+class WalkInTally(Answer):
     count: int
     recorded_at: datetime
 
@@ -210,7 +210,7 @@ class WalkInCount(Answer):
 class WalkInHeadcount(Answer):
     event_id: str
     total: int
-    counts: list[WalkInCount] = Field(description="each count recorded, oldest first")
+    counts: list[WalkInTally] = Field(description="each count recorded, oldest first")
 
 
 # --- what staff follow as it happens ---------------------------------------------------------
@@ -274,20 +274,10 @@ class Counts(Answer):
     messages: MessageCounts
 
 
-class Totals(Counts):
-    """The groups summed (only `messages` when there are none)."""
-
-    events: int = None
-    events_cancelled: int = None
-    sign_ups: int = None
-    seats_signed_up: int = None
-    confirmed: int = None
-    waitlisted: int = None
-    cancellations: int = None
-    attended: int = None
-    attended_seats: int = None
-    no_shows: int = None
-    walk_ins: int = None
+# The groups summed: the same counts, each there only when some group had it (with no groups,
+# only `messages`).
+Totals = create_model("Totals", __base__=Counts, **{name: (int, None) for name in Counts.model_fields
+                                                    if name != "messages"})
 
 
 class StatsGroup(Counts):
