@@ -99,7 +99,7 @@ class GatewayService:
     # --- events ------------------------------------------------------------------------------
 
     @http("GET", "/api/events", cors=True, summary="Published events, soonest first (with a staff token: drafts too)",
-          params=EVENT_FILTERS, errors=(401,), answers={200: Answer("events", list[EventWithSeats])})
+          params=EVENT_FILTERS, errors=(401, 403), answers={200: Answer("events", list[EventWithSeats])})
     def list_events(self, request):
         staff = self.auth.staff(request)
         events = self.catalog.list_events(
@@ -111,7 +111,7 @@ class GatewayService:
         return json_response([access.visible(staff, e) for e in self._with_availability(events)])
 
     @http("GET", "/api/events/<string:event_id>", cors=True, summary="One event with seats_left and waitlist_left",
-          errors=(401,), answers={200: Answer("the event", EventWithSeats)})
+          errors=(401, 403), answers={200: Answer("the event", EventWithSeats)})
     def get_event(self, request, event_id):
         staff = self.auth.staff(request)
         event = self.catalog.get_event(event_id, include_drafts=staff is not None,
@@ -191,7 +191,7 @@ class GatewayService:
         return json_response(holder.masked(self.registration.get_registration(cancel_code)), headers=holder.NO_STORE)
 
     @http("DELETE", "/api/registrations/<string:cancel_code>", cors=True,
-          summary="Cancel your own registration (twice is harmless; phone and email masked)", errors=(409,),
+          summary="Cancel your own registration (twice is harmless; phone and email masked)",
           answers={200: Answer("cancelled", Registration, headers=openapi.NO_STORE)})
     def cancel_registration(self, request, cancel_code):
         self.limits.code_use(request)
