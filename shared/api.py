@@ -1,7 +1,8 @@
 """Request bodies of the HTTP API and the RPC calls behind it, validated where they enter.
 
 The services validate with these models (so every frontend, not only the gateway, is held to
-them); the gateway uses the same models to publish its OpenAPI document.
+them); the gateway uses the same models to publish its OpenAPI document, with the answer models
+beside these (shared/answers.py).
 """
 from typing import Annotated, Literal, Optional
 

@@ -135,12 +135,22 @@ def make_run_command():
 
 
 class System:
+    # Set by the end-to-end tests (tests/e2e/conftest.py): a response hook holding every answer to
+    # the OpenAPI document (tests/documented.py). The benchmark and the soak leave it off.
+    answer_check = None
+
     def __init__(self, base_url, sms, mail, env, log):
         self.base_url, self.sms, self.mail, self.env, self.log = base_url, sms, mail, env, log
         self.processes = {}
         self.http = requests.Session()
+        self.http.hooks["response"].append(self._check_answer)
         # the load tests run a hundred clients at once
         self.http.mount("http://", requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=200))
+
+    @classmethod
+    def _check_answer(cls, response, *args, **kwargs):
+        if cls.answer_check is not None:
+            cls.answer_check(response)
 
     def start(self, name=None, make=False):
         """Start every service as `make run` does (name None; make=True: through make itself),

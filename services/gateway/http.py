@@ -17,6 +17,7 @@ from werkzeug.routing import Map
 from werkzeug.wrappers import Response
 
 from services.gateway.headers import HeaderPolicy
+from services.gateway.openapi import Operation
 from services.gateway.server import GatewayServer
 from shared.errors import (
     BadRequest,
@@ -130,14 +131,23 @@ def _check_request_text(request):
 
 class JsonEndpoint(HttpRequestHandler):
     """nameko's HTTP entrypoint, answering every error as JSON, with the security headers.
-    `cors=True` marks a public endpoint a frontend on an allowed origin may call."""
+    `cors=True` marks a public endpoint a frontend on an allowed origin may call.
+
+    Each endpoint declares itself for the OpenAPI document (openapi.py) where it is declared:
+    `summary`, `answers` ({status: openapi.Answer}), `body` (the request model), `params` (query
+    parameters, openapi.Param), `staff` (a staff token required), `errors` (statuses beyond those
+    every such endpoint may answer) and `request_media` (a body that is no JSON model)."""
 
     server = GatewayServer()
 
-    def __init__(self, method, url, cors=False, **kwargs):
+    def __init__(self, method, url, cors=False, summary=None, answers=None, body=None, params=(), staff=False,
+                 errors=(), request_media=None, **kwargs):
         kwargs.setdefault("expected_exceptions", (YhdessaError, RequestEntityTooLarge))
         super().__init__(method, url, **kwargs)
         self.cors = cors
+        self.operation = None if summary is None else Operation(
+            summary=summary, answers=answers or {}, body=body, params=tuple(params), staff=staff,
+            errors=tuple(errors), request_media=request_media)
 
     def setup(self):
         super().setup()

@@ -6,6 +6,36 @@ from services.gateway import access, holder, openapi, roster, stats
 from services.gateway.activity import ActivityHub
 from services.gateway.dependencies import ProviderWebhooks, RateLimits, Service, SignUps, StaffAuth
 from services.gateway.http import fallback, http, int_param, json_body, json_response, unmatched
+from services.gateway.openapi import (
+    ACTIVITY_STREAM,
+    EVENT_FILTERS,
+    IDEMPOTENCY_KEY,
+    LAST_EVENT_ID,
+    PROVIDER_FORM,
+    ROSTER_CSV,
+    ROSTER_PARAMS,
+    STATS_PARAMS,
+    Answer,
+)
+from shared.answers import (
+    CancelledByClient,
+    Erased,
+    Event,
+    EventWithSeats,
+    Health,
+    NewWebhook,
+    OpenApiDocument,
+    Registration,
+    RepeatedSignUp,
+    RosterEntry,
+    SignUpAnswer,
+    Stats,
+    WalkInHeadcount,
+    WalkInsRecorded,
+    Webhook,
+    WebhookWithDeliveries,
+)
+from shared.api import ClientCancellation, EventChange, NewEvent, SignUp, WalkIns, WebhookSubscription
 from shared.errors import ValidationFailed
 from shared.provider_webhooks import webhook_path
 
@@ -40,7 +70,8 @@ class GatewayService:
 
     # --- health and documentation ----------------------------------------------------------
 
-    @http("GET", "/health")
+    @http("GET", "/health", summary="Broker and services reachable; `messages`: failed and waiting messages",
+          answers={200: Answer("all reachable", Health), 503: Answer("something is not", Health)})
     def health(self, request):
         services = {}
         for name in CHECKED_SERVICES:
@@ -60,13 +91,15 @@ class GatewayService:
                 pass
         return json_response(answer, status=200 if healthy else 503)
 
-    @http("GET", "/api/openapi.json")
+    @http("GET", "/api/openapi.json", summary="This document",
+          answers={200: Answer("OpenAPI 3.1", OpenApiDocument)})
     def openapi_document(self, request):
-        return json_response(openapi.document())
+        return json_response(openapi.document(type(self)))
 
     # --- events ------------------------------------------------------------------------------
 
-    @http("GET", "/api/events", cors=True)
+    @http("GET", "/api/events", cors=True, summary="Published events, soonest first (with a staff token: drafts too)",
+          params=EVENT_FILTERS, errors=(401, 403), answers={200: Answer("events", list[EventWithSeats])})
     def list_events(self, request):
         staff = self.auth.staff(request)
         events = self.catalog.list_events(
@@ -77,20 +110,25 @@ class GatewayService:
         )
         return json_response([access.visible(staff, e) for e in self._with_availability(events)])
 
-    @http("GET", "/api/events/<string:event_id>", cors=True)
+    @http("GET", "/api/events/<string:event_id>", cors=True, summary="One event with seats_left and waitlist_left",
+          errors=(401, 403), answers={200: Answer("the event", EventWithSeats)})
     def get_event(self, request, event_id):
         staff = self.auth.staff(request)
         event = self.catalog.get_event(event_id, include_drafts=staff is not None,
                                        drafts_of=access.scope(staff) if staff else None)
         return json_response(access.visible(staff, self._with_availability([event])[0]))
 
-    @http("POST", "/api/events")
+    @http("POST", "/api/events", staff=True, body=NewEvent,
+          summary="Create an event (published unless status is draft)",
+          answers={201: Answer("created", Event)})
     def create_event(self, request):
         staff = self.auth.require_staff(request)
         body = access.check_organizer_field(staff, json_body(request))
         return json_response(self.catalog.create_event(body, organizer=access.scope(staff)), status=201)
 
-    @http("PATCH", "/api/events/<string:event_id>")
+    @http("PATCH", "/api/events/<string:event_id>", staff=True, body=EventChange, errors=(409,),
+          summary="Change an event; registrants hear of time and place changes",
+          answers={200: Answer("changed", Event)})
     def update_event(self, request, event_id):
         staff = self.auth.require_staff(request)
         body = json_body(request)
@@ -99,7 +137,8 @@ class GatewayService:
             access.check_organizer_field(staff, body)
         return json_response(self.catalog.update_event(event_id, body, organizer=access.scope(staff)))
 
-    @http("POST", "/api/events/<string:event_id>/cancel")
+    @http("POST", "/api/events/<string:event_id>/cancel", staff=True,
+          summary="Cancel an event; every registrant is told", answers={200: Answer("cancelled", Event)})
     def cancel_event(self, request, event_id):
         staff = self.auth.require_staff(request)
         self._event_for(staff, event_id)
@@ -107,7 +146,14 @@ class GatewayService:
 
     # --- registrations -----------------------------------------------------------------------
 
-    @http("POST", "/api/events/<string:event_id>/registrations", cors=True)
+    @http("POST", "/api/events/<string:event_id>/registrations", cors=True, body=SignUp, params=(IDEMPOTENCY_KEY,),
+          summary="Sign up. With a staff token: an assisted sign-up (consent required; a resident with no phone "
+                  "or email gets messages through the staff member's)", errors=(401, 403, 409), answers={
+              201: Answer("registered; also the answer when the phone or email is registered already (a code "
+                          "that opens nothing; the real details go to that phone or address)", SignUpAnswer,
+                          headers=openapi.NO_STORE),
+              200: Answer("a retry with the same Idempotency-Key, or (staff tokens only) already registered",
+                          RepeatedSignUp, headers=openapi.NO_STORE)})
     def register(self, request, event_id):
         body = json_body(request)
         key = request.headers.get("Idempotency-Key") or None
@@ -137,17 +183,23 @@ class GatewayService:
 
     # `cancel_code` is the short code or the link token; answers mask phone and email.
 
-    @http("GET", "/api/registrations/<string:cancel_code>", cors=True)
+    @http("GET", "/api/registrations/<string:cancel_code>", cors=True,
+          summary="Your own registration (phone and email masked)",
+          answers={200: Answer("registration", Registration, headers=openapi.NO_STORE)})
     def get_registration(self, request, cancel_code):
         self.limits.code_use(request)
         return json_response(holder.masked(self.registration.get_registration(cancel_code)), headers=holder.NO_STORE)
 
-    @http("DELETE", "/api/registrations/<string:cancel_code>", cors=True)
+    @http("DELETE", "/api/registrations/<string:cancel_code>", cors=True,
+          summary="Cancel your own registration (twice is harmless; phone and email masked)",
+          answers={200: Answer("cancelled", Registration, headers=openapi.NO_STORE)})
     def cancel_registration(self, request, cancel_code):
         self.limits.code_use(request)
         return json_response(holder.masked(self.registration.cancel(cancel_code)), headers=holder.NO_STORE)
 
-    @http("POST", "/api/registrations/<string:cancel_code>/erase", cors=True)
+    @http("POST", "/api/registrations/<string:cancel_code>/erase", cors=True,
+          summary="Erase your own data now: cancelled if still active, name and contacts gone",
+          answers={200: Answer("erased (twice is harmless)", Erased, headers=openapi.NO_STORE)})
     def erase_registration(self, request, cancel_code):
         """The registrant's own erasure: cancelled if still active, name and contacts gone."""
         self.limits.code_use(request)
@@ -155,7 +207,9 @@ class GatewayService:
 
     # --- staff at work -----------------------------------------------------------------------
 
-    @http("GET", "/api/events/<string:event_id>/registrations")
+    @http("GET", "/api/events/<string:event_id>/registrations", staff=True, params=ROSTER_PARAMS,
+          summary="Who is coming; as CSV for a spreadsheet with ?format=csv or Accept: text/csv",
+          answers={200: Answer("registrations", list[RosterEntry], media={"text/csv": ROSTER_CSV})})
     def list_registrations(self, request, event_id):
         staff = self.auth.require_staff(request)
         self._event_for(staff, event_id)
@@ -169,7 +223,10 @@ class GatewayService:
             registration["messages"] = messages.get(registration["id"], [])
         return json_response(registrations)
 
-    @http("POST", "/api/events/<string:event_id>/registrations/cancel-by-client")
+    @http("POST", "/api/events/<string:event_id>/registrations/cancel-by-client", staff=True,
+          body=ClientCancellation, summary="Cancel every active sign-up of the event that came from one client (a "
+                                           "bot): as staff cancel, each registrant told, freed seats to the waiting list",
+          answers={200: Answer("cancelled", CancelledByClient)})
     def cancel_by_client(self, request, event_id):
         """Staff cancel every active sign-up of the event that came from one client (a bot)."""
         staff = self.auth.require_staff(request)
@@ -177,12 +234,16 @@ class GatewayService:
         self._event_for(staff, event_id)
         return json_response(self.registration.cancel_by_client(event_id, body, organizer=access.scope(staff)))
 
-    @http("POST", "/api/registrations/<string:reference>/check-in")
+    @http("POST", "/api/registrations/<string:reference>/check-in", staff=True, errors=(409,),
+          summary="Mark attendance (publishes attendance_marked); twice is harmless",
+          answers={200: Answer("marked", Registration)})
     def check_in(self, request, reference):
         """Mark attendance; `reference` is the registration's id or its cancel code."""
         return self._mark_attendance(request, reference, attended=True)
 
-    @http("DELETE", "/api/registrations/<string:reference>/check-in")
+    @http("DELETE", "/api/registrations/<string:reference>/check-in", staff=True, errors=(409,),
+          summary="Undo a check-in (publishes attendance_marked with attended false)",
+          answers={200: Answer("unmarked", Registration)})
     def undo_check_in(self, request, reference):
         return self._mark_attendance(request, reference, attended=False)
 
@@ -191,7 +252,9 @@ class GatewayService:
         return json_response(self.registration.check_in(reference, access.staff_reference(staff), attended=attended,
                                                         organizer=access.scope(staff)))
 
-    @http("POST", "/api/events/<string:event_id>/walk-ins")
+    @http("POST", "/api/events/<string:event_id>/walk-ins", staff=True, body=WalkIns,
+          summary="Count people in who came without signing up (no personal data)",
+          answers={201: Answer("counted", WalkInsRecorded)})
     def record_walk_ins(self, request, event_id):
         staff = self.auth.require_staff(request)
         body = json_body(request)
@@ -200,13 +263,18 @@ class GatewayService:
                                                    organizer=access.scope(staff))
         return json_response(answer, status=201)
 
-    @http("GET", "/api/events/<string:event_id>/walk-ins")
+    @http("GET", "/api/events/<string:event_id>/walk-ins", staff=True, summary="The walk-in headcount",
+          answers={200: Answer("counts", WalkInHeadcount)})
     def walk_ins(self, request, event_id):
         staff = self.auth.require_staff(request)
         self._event_for(staff, event_id)
         return json_response(self.registration.walk_ins(event_id, organizer=access.scope(staff)))
 
-    @http("GET", "/api/events/<string:event_id>/activity")
+    @http("GET", "/api/events/<string:event_id>/activity", staff=True, params=(LAST_EVENT_ID,),
+          summary="Server-Sent Events: sign-ups, cancellations, promotions, check-ins and walk-ins as they "
+                  "happen; resume with Last-Event-ID",
+          answers={200: Answer("an endless text/event-stream; each event's data is an Activity",
+                               media={"text/event-stream": ACTIVITY_STREAM})})
     def event_activity(self, request, event_id):
         """Server-Sent Events: sign-ups, cancellations, promotions, check-ins and walk-ins as
         they happen."""
@@ -218,7 +286,9 @@ class GatewayService:
         return Response(stream, mimetype="text/event-stream",
                         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
-    @http("GET", "/api/stats")
+    @http("GET", "/api/stats", staff=True, params=STATS_PARAMS,
+          summary="Counts without personal data per municipality and organizer, for events starting in the period",
+          answers={200: Answer("statistics", Stats)})
     def stats(self, request):
         """Counts without personal data, per municipality and organizer, for events starting in
         the period."""
@@ -236,7 +306,10 @@ class GatewayService:
 
     # --- webhook subscriptions ---------------------------------------------------------------
 
-    @http("POST", "/api/webhooks")
+    @http("POST", "/api/webhooks", staff=True, body=WebhookSubscription,
+          summary="Subscribe a URL to every registration and attendance event of the organizer's events, "
+                  "POSTed as an Activity, signed",
+          answers={201: Answer("subscribed; the secret is shown this once", NewWebhook)})
     def subscribe_webhook(self, request):
         """A new subscription; the signing secret is in this answer only."""
         staff = self.auth.require_staff(request)
@@ -244,19 +317,24 @@ class GatewayService:
         organizer = access.organizer_asked_for(staff, body.get("organizer") if isinstance(body, dict) else None)
         return json_response(self.notifications.subscribe_webhook(organizer, body, staff["id"]), status=201)
 
-    @http("GET", "/api/webhooks")
+    @http("GET", "/api/webhooks", staff=True,
+          summary="The organizer's subscriptions and how their deliveries stand",
+          answers={200: Answer("subscriptions", list[WebhookWithDeliveries])})
     def list_webhooks(self, request):
         staff = self.auth.require_staff(request)
         return json_response(self.notifications.webhooks(access.scope(staff)))
 
-    @http("DELETE", "/api/webhooks/<string:webhook_id>")
+    @http("DELETE", "/api/webhooks/<string:webhook_id>", staff=True, summary="Unsubscribe",
+          answers={200: Answer("unsubscribed", Webhook)})
     def unsubscribe_webhook(self, request, webhook_id):
         staff = self.auth.require_staff(request)
         return json_response(self.notifications.unsubscribe_webhook(webhook_id, access.scope(staff)))
 
     # --- provider webhooks -------------------------------------------------------------------
 
-    @http("POST", webhook_path("twilio", "status"))
+    @http("POST", webhook_path("twilio", "status"), summary="Twilio's delivery report, signed with X-Twilio-Signature",
+          request_media={"application/x-www-form-urlencoded": PROVIDER_FORM}, errors=(403,),
+          answers={204: Answer("taken")})
     def twilio_status(self, request):
         """Twilio's delivery report of an SMS, handed to notifications as it came: it checks the
         signature (403 bad_signature) and only ever moves a status forward; 204."""

@@ -1,7 +1,19 @@
 """The whole system as `make run` starts it, for the end-to-end tests (see tests/system.py)."""
 import pytest
 
-from tests.system import postgres_databases, start_system
+from services.gateway.openapi import document
+from services.gateway.service import GatewayService
+from tests.documented import DocumentedAnswers
+from tests.system import System, postgres_databases, start_system
+
+
+@pytest.fixture(scope="session", autouse=True)
+def answers_as_documented():
+    """Every answer through System.call is held to the OpenAPI document: a drift fails the test
+    that met it (tests/documented.py)."""
+    System.answer_check = DocumentedAnswers(document(GatewayService)).check
+    yield
+    System.answer_check = None
 
 
 @pytest.fixture(scope="session")
