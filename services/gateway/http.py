@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway.headers import HeaderPolicy
 from services.gateway.openapi import Operation
-from services.gateway.server import GatewayServer
+from services.gateway.server import MAX_BODY_BYTES, GatewayServer
 from shared.errors import (
     BadRequest,
     MethodNotAllowed,
@@ -31,7 +31,6 @@ from shared.errors import (
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024
 # Our deepest body is two levels ({"title": {"fi": …}}); thousands of levels overflow the parser.
 MAX_JSON_DEPTH = 16
 # Longer path values (ids, codes) name nothing we have.

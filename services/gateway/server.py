@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 # A write to a client that stopped reading gives up after this long (per write).
 SEND_TIMEOUT_SECONDS = 60
+# The largest request body taken: read whole before a worker is given it (http.py refuses it too).
+MAX_BODY_BYTES = 64 * 1024
 # Out of descriptors: wait this long before accepting again, doubling up to the maximum; say so
 # in the log at most this often (under a flood it comes and goes many times a second).
 ACCEPT_BACKOFF_SECONDS, ACCEPT_BACKOFF_MAX_SECONDS = 0.05, 1.0
@@ -201,8 +203,6 @@ class GatewayServer(WebServer):
 
     def setup(self):
         require_strong_staff_bootstrap_token(self.container.config.get("STAFF_BOOTSTRAP_TOKEN"))
-        from services.gateway.http import MAX_BODY_BYTES  # http.py imports this module
-
         self.limits = Limits(self.container.config, MAX_BODY_BYTES)
         self._slots = Semaphore(self.limits.max_connections)
         _raise_file_limit(self.limits.max_connections + FILES_BESIDES_CONNECTIONS)

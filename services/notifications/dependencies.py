@@ -4,6 +4,7 @@ import logging
 from nameko.constants import DEFAULT_MAX_WORKERS
 from nameko.extensions import DependencyProvider
 
+from services.notifications.delivery import SendPolicy
 from services.notifications.pacing import Pacing, PacingPolicy
 from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
 from services.notifications.providers.sms import ConsoleSms
@@ -25,11 +26,12 @@ class Notifications(ServiceStorage):
     def setup(self):
         super().setup()
         self.pacing = Pacing(PacingPolicy.from_config(self.container.config))
+        self.claim_margin_seconds = SendPolicy.from_config(self.container.config).claim_margin_seconds
 
     def get_dependency(self, worker_ctx):
         store = super().get_dependency(worker_ctx)
         store.pacing = self.pacing
-        store.claim_margin_seconds = float(self.container.config["SEND_CLAIM_MARGIN_SECONDS"])
+        store.claim_margin_seconds = self.claim_margin_seconds
         return store
 
 

@@ -2,6 +2,7 @@
 sign-ups instead of failing them. The whole system as `make run` starts it, the real broker, a
 PostgreSQL cluster of the test's own (the machine's shared one is never stopped)."""
 import collections
+import contextlib
 import os
 import signal
 import time
@@ -29,12 +30,21 @@ def roster_names(system, event_id):
     return {registration["name"] for registration in response.json()}
 
 
-def test_a_sign_up_registration_does_not_answer_in_time_is_a_503_and_is_never_made(tmp_path):
+@contextlib.contextmanager
+def aino_signed_up(tmp_path):
+    """(system, event): a system with a short RPC_TIMEOUT_SECONDS, Aino signed up to its event."""
     system, stop = start_system(tmp_path, services=SERVICES, RPC_TIMEOUT_SECONDS="3")
     try:
         system.wait_healthy()
         event = create_event(system)
         assert sign_up(system, event["id"], {"name": "Aino", "phone": "0401110001"}).status_code == 201
+        yield system, event
+    finally:
+        stop()
+
+
+def test_a_sign_up_registration_does_not_answer_in_time_is_a_503_and_is_never_made(tmp_path):
+    with aino_signed_up(tmp_path) as (system, event):
         system.sms.wait_for(1)
         registration = system.processes["registration"]
         os.killpg(registration.pid, signal.SIGSTOP)  # paused, as by a long GC, swap or a stuck VM
@@ -57,8 +67,6 @@ def test_a_sign_up_registration_does_not_answer_in_time_is_a_503_and_is_never_ma
                             json={"name": "Maija", "phone": "0402220002"}, headers={"Idempotency-Key": "maija-1"})
         assert again.status_code == 201
         assert [sms["To"] for sms in system.sms.wait_for(3)].count("+358402220002") == 1
-    finally:
-        stop()
 
 
 def waiting_requests(system, service):
@@ -68,11 +76,7 @@ def waiting_requests(system, service):
 
 
 def test_a_request_nobody_took_in_time_expires_in_the_broker_unread(tmp_path):
-    system, stop = start_system(tmp_path, services=SERVICES, RPC_TIMEOUT_SECONDS="3")
-    try:
-        system.wait_healthy()
-        event = create_event(system)
-        assert sign_up(system, event["id"], {"name": "Aino", "phone": "0401110001"}).status_code == 201
+    with aino_signed_up(tmp_path) as (system, event):
         system.kill("registration")  # down: its queue stays, and holds what is sent meanwhile
         late = system.call("POST", f"/api/events/{event['id']}/registrations",
                            json={"name": "Maija", "phone": "0402220002"})
@@ -84,8 +88,6 @@ def test_a_request_nobody_took_in_time_expires_in_the_broker_unread(tmp_path):
         assert sign_up(system, event["id"], {"name": "Pekka", "phone": "0403330003"}).status_code == 201
         system.sms.wait_for(2)
         assert roster_names(system, event["id"]) == {"Aino", "Pekka"}
-    finally:
-        stop()
 
 
 @pytest.mark.long

@@ -163,17 +163,23 @@ def test_a_claimed_message_is_nobody_elses_until_its_claim_lapses_and_then_its_w
     assert store.reap(now=row["claimed_until"] + dt.timedelta(seconds=1)) == 0
 
 
+def sent_once(database, sms):
+    """(row, SMS) of the one message once its row is `sent`: the provider reference is the SMS's,
+    and no second SMS follows when its claim would have lapsed again."""
+    row = wait_until(lambda: [r for r in rows(database) if r["status"] == "sent"], message="sent row")[0]
+    time.sleep(1.5)
+    [message] = sms.all()
+    assert row["provider_ref"] == message["sid"]
+    return row, message
+
+
 def test_a_message_whose_worker_died_before_hand_over_is_sent_once_when_its_claim_lapses(start_notifications,
                                                                                             twilio_double):
     twilio, sms = twilio_double()
     _, database = start_notifications(twilio, SEND_CLAIM_MARGIN_SECONDS="1")
     recorded_by_a_worker(database, claim_margin_seconds=1, phone="+358401239001")  # its process dies here
-    [message] = sms.wait_for(1)
-    assert message["To"] == "+358401239001"
-    row = wait_until(lambda: [r for r in rows(database) if r["status"] == "sent"], message="sent row")[0]
-    assert row["provider_ref"] == message["sid"] and row["attempts"] == 2
-    time.sleep(1.5)
-    assert len(sms.all()) == 1
+    row, message = sent_once(database, sms)
+    assert message["To"] == "+358401239001" and row["attempts"] == 2
 
 
 def test_a_message_handed_over_by_a_worker_that_died_is_found_at_twilio_and_not_sent_again(start_notifications,
@@ -186,11 +192,7 @@ def test_a_message_handed_over_by_a_worker_that_died_is_found_at_twilio_and_not_
     TwilioSms(twilio["TWILIO_ACCOUNT_SID"], twilio["TWILIO_AUTH_TOKEN"], twilio["TWILIO_FROM"],
               twilio["TWILIO_API_URL"], 5).send_sms(claimed["recipient"], claimed["body"], claimed["id"])
     # ... and its process dies before recording the outcome.
-    row = wait_until(lambda: [r for r in rows(database) if r["status"] == "sent"], message="settled row")[0]
-    [message] = sms.all()
-    assert row["provider_ref"] == message["sid"]
-    time.sleep(1.5)
-    assert len(sms.all()) == 1
+    sent_once(database, sms)
 
 
 def test_a_message_handed_over_by_a_worker_that_died_before_twilio_had_it_is_sent_once(start_notifications,
@@ -199,12 +201,8 @@ def test_a_message_handed_over_by_a_worker_that_died_before_twilio_had_it_is_sen
     _, database = start_notifications(twilio, SEND_CLAIM_MARGIN_SECONDS="1", PROVIDER_TIMEOUT_SECONDS="1")
     store, claimed = recorded_by_a_worker(database, phone="+358401239003")
     assert store.hand_over(claimed["id"], claimed["claim_token"], lease_seconds=1)  # and dies
-    [message] = sms.wait_for(1)
+    _, message = sent_once(database, sms)
     assert message["To"] == "+358401239003" and message["Body"] == claimed["body"]
-    row = wait_until(lambda: [r for r in rows(database) if r["status"] == "sent"], message="sent row")[0]
-    assert row["provider_ref"] == message["sid"]
-    time.sleep(1.5)
-    assert len(sms.all()) == 1
 
 
 def test_messages_waiting_for_their_sms_slot_are_handed_back_at_once_when_the_service_is_killed(

@@ -108,7 +108,7 @@ def test_the_broker_refuses_to_start_without_a_strong_password_for_every_user(tm
 
 
 def test_the_proxy_has_the_gateways_limits():
-    from services.gateway.http import MAX_BODY_BYTES
+    from services.gateway.server import MAX_BODY_BYTES
     from shared.config import DEFAULTS
 
     conf = (REPO_ROOT / "docker" / "nginx" / "nginx.conf").read_text()
