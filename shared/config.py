@@ -32,6 +32,14 @@ DEFAULTS = {
     "CORS_ORIGINS": "",
     # Numbers with a +country code are accepted only from these regions (SMS-pumping fraud).
     "SMS_ALLOWED_REGIONS": "FI,AX",
+    # reminders to confirmed registrants this many hours before an event starts (0: none), moved
+    # earlier out of QUIET_HOURS ("21-08" Helsinki time; empty: none), when nothing is sent that
+    # does not answer what a person just did
+    "REMINDER_HOURS_BEFORE": "24",
+    "QUIET_HOURS": "21-08",
+    # at most this many replies an hour to one number texting us (an auto-responder must not
+    # ping-pong with us)
+    "INBOUND_REPLIES_PER_HOUR": "5",
     "PROVIDER_TIMEOUT_SECONDS": "10",
     # Twilio's limit for one long-code sender, shared by every notifications process; 0: no limit
     "SMS_RATE_PER_SECOND": "1",

@@ -39,6 +39,11 @@ class CatalogEvent(EventSnapshot):
     organizer: str  # required of catalog events
     summary_phone: Optional[str] = None
     summary_email: Optional[str] = None
+    # what residents text to sign up ("YO17 Maija"); unique among events not yet over
+    sms_code: Optional[str] = None
+    # when confirmed registrants are reminded (None: no reminder); `reminders` False: staff turned them off
+    reminder_at: Optional[AwareDatetime] = None
+    reminders: bool = True
     status: Literal["published", "draft", "cancelled"]
     # on event_updated: the names of the fields that changed
     changed: list[str] = []
@@ -107,6 +112,17 @@ class RegistrationClosed(Contract):
     waitlisted_seats: int
     summary_phone: Optional[str] = None
     summary_email: Optional[str] = None
+    event: EventSnapshot
+
+
+class SmsReceived(Contract):
+    """`sms_received`: a resident texted something that is no command; it reaches the organizer of
+    their next event (whom they usually meant to write to)."""
+
+    registration_id: str
+    name: Optional[str] = None
+    text: str
+    received_at: AwareDatetime
     event: EventSnapshot
 
 

@@ -83,3 +83,64 @@ def parse_time_filter(name, value, end_of_day=False):
     if len(value) == 10 and end_of_day:
         moment = datetime.datetime.combine(moment.date() + datetime.timedelta(days=1), datetime.time(), HELSINKI)
     return moment if moment.tzinfo else moment.replace(tzinfo=HELSINKI)
+
+
+# --- quiet hours: when nothing is sent that does not answer what a person just did -------------
+
+def parse_quiet_hours(value):
+    """QUIET_HOURS ("21-08": from 21:00 to 08:00 Helsinki time) as (start hour, end hour), or None
+    for none (empty). ValueError for anything else."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    start, separator, end = value.partition("-")
+    if not separator or not start.strip().isdigit() or not end.strip().isdigit():
+        raise ValueError(f"QUIET_HOURS: {value!r} is not HH-HH (21-08), or empty for none")
+    start, end = int(start), int(end)
+    if not (0 <= start <= 23 and 0 <= end <= 23) or start == end:
+        raise ValueError(f"QUIET_HOURS: {value!r}: two different hours 0-23")
+    return start, end
+
+
+def in_quiet_hours(moment, quiet):
+    """Whether `moment` falls in the quiet hours `quiet` (from parse_quiet_hours; None: never)."""
+    if quiet is None:
+        return False
+    start, end = quiet
+    hour = local(moment).hour
+    return start <= hour or hour < end if start > end else start <= hour < end
+
+
+def quiet_hours_end(moment, quiet):
+    """When the quiet hours `moment` falls in end (UTC); `moment` itself outside them."""
+    if not in_quiet_hours(moment, quiet):
+        return moment
+    here = local(moment)
+    end = datetime.datetime.combine(here.date(), datetime.time(quiet[1]), HELSINKI)
+    if end <= here:
+        end = datetime.datetime.combine(here.date() + datetime.timedelta(days=1), datetime.time(quiet[1]), HELSINKI)
+    return end.astimezone(datetime.timezone.utc)
+
+
+def quiet_hours_start(moment, quiet):
+    """When the quiet hours `moment` falls in began (UTC); `moment` itself outside them."""
+    if not in_quiet_hours(moment, quiet):
+        return moment
+    here = local(moment)
+    start = datetime.datetime.combine(here.date(), datetime.time(quiet[0]), HELSINKI)
+    if start > here:
+        start = datetime.datetime.combine(here.date() - datetime.timedelta(days=1), datetime.time(quiet[0]), HELSINKI)
+    return start.astimezone(datetime.timezone.utc)
+
+
+def reminder_time(starts_at, hours_before, quiet):
+    """When an event's reminder goes by default: `hours_before` its start, moved earlier out of
+    the quiet hours (a reminder due at 03:00 goes the evening before, just before they begin);
+    None when `hours_before` is 0 (no reminders)."""
+    if not hours_before:
+        return None
+    # in UTC: an aware datetime on Helsinki's zone subtracts wall-clock time, not hours
+    moment = starts_at.astimezone(datetime.timezone.utc) - datetime.timedelta(hours=hours_before)
+    if in_quiet_hours(moment, quiet):
+        moment = quiet_hours_start(moment, quiet) - datetime.timedelta(minutes=1)
+    return moment.astimezone(datetime.timezone.utc)

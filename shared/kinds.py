@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Mapping, Optional
 
 from shared.contracts import (AttendanceMarked, CatalogEvent, Contract, RegistrationClosed, RegistrationErased,
-                              RegistrationEvent, WalkInsRecorded)
+                              RegistrationEvent, SmsReceived, WalkInsRecorded)
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,10 @@ class Telling:
     template: Optional[str]
     # Staff caused it (an event cancelled or changed), not an anonymous request: never paced.
     by_staff: bool = False
+    # It answers what the person just did (signed up, cancelled, texted us): sent at once, ahead of
+    # everything else. False: it may wait — held through QUIET_HOURS unless the event starts
+    # before they end, and sent behind the immediate ones (reminders, promotions, fan-outs).
+    immediate: bool = True
 
 
 NOBODY = Telling(None)
@@ -66,20 +70,26 @@ _KINDS = (
          registrant=Telling("waitlisted"),
          activity_fields=("registration_id", "name", "seats", "status", "waitlist_position", "assisted_by")),
     Kind("registration_promoted", "registration", RegistrationEvent,
-         "A waiting sign-up got its seats.", registrant=Telling("promoted"),
+         "A waiting sign-up got its seats.", registrant=Telling("promoted", immediate=False),
          activity_fields=("registration_id", "name", "seats", "status")),
     Kind("registration_cancelled", "registration", RegistrationEvent,
          "A registration was cancelled; `reason` says by whom.", registrant=Telling("cancelled"),
-         by_reason={"event_cancelled": Telling("event_cancelled", by_staff=True),
+         by_reason={"event_cancelled": Telling("event_cancelled", by_staff=True, immediate=False),
                     # an erasure's cancellation carries no contact: nobody to tell
                     "erased": NOBODY},
          activity_fields=("registration_id", "name", "seats", "status", "reason")),
     Kind("registration_event_changed", "registration", RegistrationEvent,
          "Its event's time or place changed; `changed` names the fields.",
-         registrant=Telling("event_changed", by_staff=True)),
+         registrant=Telling("event_changed", by_staff=True, immediate=False)),
     Kind("registration_repeated", "registration", RegistrationEvent,
          "Someone signed up again with a registered phone or email: its registrant gets the details "
          "(the sign-up's answer told the caller nothing).", registrant=Telling("repeated")),
+    Kind("registration_reminder", "registration", RegistrationEvent,
+         "A confirmed registrant's reminder, at the event's `reminder_at` (once per registration).",
+         registrant=Telling("reminder", by_staff=True, immediate=False)),
+    Kind("sms_received", "registration", SmsReceived,
+         "A resident texted something that is no command: for the organizer of their next event.",
+         activity_fields=("registration_id", "name", "text", "received_at")),
     Kind("attendance_marked", "registration", AttendanceMarked,
          "Staff marked a registrant as there, or took it back.",
          activity_fields=("registration_id", "name", "seats", "attended", "marked_at", "marked_by")),
@@ -112,6 +122,13 @@ def published_by(source):
 def notified():
     """The kinds somebody hears of through notifications, in table order."""
     return tuple(kind for kind in _KINDS if kind.notified)
+
+
+def immediate(event_type, reason=None):
+    """Whether a message of this kind (and reason) answers what the person just did (see Telling);
+    the contact person's summary never does."""
+    kind = KINDS[event_type]
+    return False if kind.contact_template else telling(event_type, reason).immediate
 
 
 def telling(event_type, reason=None):

@@ -26,6 +26,11 @@ events = Table(
     # the contact person told how many are coming when registration closes
     Column("summary_phone", String(20), nullable=True),
     Column("summary_email", String(254), nullable=True),
+    # what residents text to sign up; unique among events not yet over (checked when set)
+    Column("sms_code", String(12), nullable=True, index=True),
+    # when confirmed registrants are reminded; None with `reminders` False or REMINDER_HOURS_BEFORE 0
+    Column("reminder_at", UtcDateTime, nullable=True),
+    Column("reminders", Boolean, nullable=False, default=True),
     Column("status", String(16), nullable=False),
     # lower-cased titles, descriptions and place, for the `q` filter
     Column("search_text", Text, nullable=False),

@@ -16,7 +16,7 @@ from shared.outbox import add_event, add_events
 EVENT_COPY = (
     "title", "municipality", "place", "address", "starts_at", "ends_at", "capacity",
     "waitlist_capacity", "max_group_size", "registration_opens_at", "registration_closes_at",
-    "organizer", "status", "summary_phone", "summary_email",
+    "organizer", "status", "summary_phone", "summary_email", "sms_code", "reminder_at", "reminders",
 )
 
 

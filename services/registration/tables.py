@@ -2,6 +2,7 @@
 outbox, inbox."""
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -40,6 +41,10 @@ events = Table(
     Column("summary_phone", String(20), nullable=True),
     Column("summary_email", String(254), nullable=True),
     Column("summary_sent_at", UtcDateTime, nullable=True),
+    # what residents text to sign up, and when confirmed registrants are reminded (catalog's)
+    Column("sms_code", String(12), nullable=True, index=True),
+    Column("reminder_at", UtcDateTime, nullable=True),
+    Column("reminders", Boolean, nullable=False, default=True),
     # seats held by confirmed and by waitlisted registrations; changed only under the row lock
     Column("seats_taken", Integer, nullable=False, default=0),
     Column("waitlist_taken", Integer, nullable=False, default=0),

@@ -32,8 +32,8 @@ def test_notifications_listens_on_the_queues_it_always_had():
     assert sorted(handler.queue.name for handler in handlers) == [
         f"evt-registration-{event_type}--notifications.on_{event_type}" for event_type in (
             "attendance_marked", "registration_cancelled", "registration_closed", "registration_confirmed",
-            "registration_erased", "registration_event_changed", "registration_promoted", "registration_repeated",
-            "registration_waitlisted", "walk_ins_recorded")]
+            "registration_erased", "registration_event_changed", "registration_promoted", "registration_reminder",
+            "registration_repeated", "registration_waitlisted", "sms_received", "walk_ins_recorded")]
 
 
 def test_registration_listens_on_the_queues_it_always_had():
