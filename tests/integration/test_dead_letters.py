@@ -63,7 +63,7 @@ def test_an_erased_registrants_dead_letters_are_forgotten(notifications):
     config, dispatch = notifications
     dispatch("registration_confirmed", undeliverable("r-1", "Maija", "+358401234567", "K7MX-4PRA"))
     dispatch("registration_confirmed", undeliverable("r-2", "Pekka", "+358409876543", "Q2WE-8RTY"))
-    wait_until(lambda: len(letters(config)) == 2, message="two dead letters")
+    wait_until(lambda: len(letters(config)) == 2, timeout=30, message="two dead letters")
     event = registration_data()["event"]
     dispatch("registration_erased", make_envelope("registration_erased", {"registration_id": "r-1", "event": event}))
     # counted by the broker, not listed: a listing holds the letters and would hide them from the erasure
@@ -81,7 +81,7 @@ def test_retention_also_forgets_letters_of_erased_registrations_the_erasure_did_
     store.database.dispose()
     dispatch("registration_confirmed", undeliverable("r-1", "Maija", "+358401234567", "K7MX-4PRA"))  # after it
     dispatch("registration_confirmed", undeliverable("r-2", "Pekka", "+358409876543", "Q2WE-8RTY"))
-    wait_until(lambda: len(letters(config)) == 2, message="two dead letters")
+    wait_until(lambda: len(letters(config)) == 2, timeout=30, message="two dead letters")
     run_retention(config, migrated, monkeypatch)
     assert [letter["payload"]["data"]["registration_id"] for letter in letters(config)] == ["r-2"]
 
@@ -105,6 +105,6 @@ def test_retention_forgets_dead_letters_of_events_that_ended_long_ago(notificati
     dispatch("registration_confirmed", undeliverable("r-old", "Maija", "+358401234567", "K7MX-4PRA",
                                                      ends_at=NOW - dt.timedelta(days=40)))
     dispatch("registration_confirmed", undeliverable("r-new", "Pekka", "+358409876543", "Q2WE-8RTY"))
-    wait_until(lambda: len(letters(config)) == 2, message="two dead letters")
+    wait_until(lambda: len(letters(config)) == 2, timeout=30, message="two dead letters")
     run_retention(config, migrated, monkeypatch)
     assert [letter["payload"]["data"]["registration_id"] for letter in letters(config)] == ["r-new"]
