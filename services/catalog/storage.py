@@ -77,7 +77,7 @@ class CatalogStore:
             return False
         if code is not None and before is not None and (code, event["ends_at"]) == (before["sms_code"], before["ends_at"]):
             return False
-        if session.get_bind().dialect.name == "postgresql":
+        if session.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SMS_CODES_LOCK})
         taken = set(session.execute(select(events.c.sms_code).where(
             events.c.sms_code.is_not(None), events.c.ends_at > now, events.c.id != event["id"])).scalars())
