@@ -200,3 +200,12 @@ def test_two_events_created_at_once_with_one_code_get_it_once(catalog_store):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["KE24"] + ["sms_code_taken"] * 5
+
+
+def test_the_catalog_reminds_as_its_configuration_says(container_factory, config_for, urls):
+    config = config_for("catalog", DATABASE_URL=urls[0], REMINDER_HOURS_BEFORE="2", QUIET_HOURS="")
+    container_factory(CatalogService, config).start()
+    with ServiceRpcProxy("catalog", config) as catalog:
+        event = catalog.create_event(new_event(), organizer=None)
+    starts, reminder = (dt.datetime.fromisoformat(event[name]) for name in ("starts_at", "reminder_at"))
+    assert starts - reminder == dt.timedelta(hours=2)
