@@ -3,9 +3,8 @@ import pytest
 
 from services.catalog import sms_codes
 from services.registration.codes import ALPHABET
-from shared.api import EventChange
+from shared.api import EventChange, parse_body
 from shared.errors import ValidationFailed
-from shared.api import parse_body
 
 
 @pytest.mark.parametrize("typed, stored", [("yo17", "YO17"), ("  Ay17 ", "AY17"), ("K2", "K2"),
