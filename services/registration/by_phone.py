@@ -14,7 +14,7 @@ changes nothing more.
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.registration import cancellation, intake, rules, shapes, signup
+from services.registration import cancellation, codes, intake, rules, shapes, signup
 from services.registration.seating import ACTIVE
 from services.registration.tables import events, idempotency_keys, outbox, registrations
 from shared.database import utcnow
@@ -67,7 +67,7 @@ def _once(action):
 
 
 def _listed(number, registration, event):
-    return {"number": number, "cancel_code": shapes.answer(registration, None)["cancel_code"],
+    return {"number": number, "cancel_code": codes.display(registration["cancel_code"]),
             "title": event["title"], "starts_at": event["starts_at"].isoformat(), "place": event["place"],
             "status": registration["status"]}
 

@@ -4,8 +4,13 @@ APUA finds the next event's contact, any other text reaches its organizer; a red
 once."""
 import datetime as dt
 
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from services.registration.service import RegistrationService
 from services.registration.signup import from_request
+from services.registration.storage import RegistrationStore
 from services.registration.tables import events, outbox
+from shared.database import Database
 from tests.integration.helpers import future, outbox_events, published
 
 REGIONS = ["FI"]
@@ -193,3 +198,21 @@ def test_any_other_text_reaches_the_organizer_of_the_next_event_once(store):
     assert forwarded["data"]["text"] == "Tuleeko ruokaa?" and forwarded["data"]["event"]["id"] == event["id"]
     assert forwarded["data"]["registration_id"] == registration["id"]
     assert store.forward_text("+358401000009", "Hei", received, "SM2") == {"forwarded": False}
+
+
+# --- over the broker ---------------------------------------------------------------------------
+
+def test_the_four_rpcs_answer_notifications_over_the_broker(container_factory, config_for, migrated):
+    url = migrated("registration")
+    config = config_for("registration", DATABASE_URL=url)
+    container_factory(RegistrationService, config).start()
+    store = RegistrationStore(Database(url))
+    published(store, sms_code="YO17", summary_phone="+358501234567")
+    with ServiceRpcProxy("registration", config) as registration:
+        assert registration.sms_sign_up(AINO, "yo17", 1, "Aino", "en", "SM1")["status"] == "confirmed"
+        assert registration.sms_next_event(AINO)["event"]["summary_phone"] == "+358501234567"
+        assert registration.sms_forward(AINO, "Hei!", dt.datetime.now(dt.timezone.utc).isoformat(), "SM2") == {
+            "forwarded": True}
+        assert registration.sms_cancel(AINO, idempotency_key="SM3")["outcome"] == "cancelled"
+        assert registration.sms_cancel(AINO, idempotency_key="SM4") == {"outcome": "none"}
+    store.database.dispose()
