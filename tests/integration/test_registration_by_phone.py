@@ -11,7 +11,7 @@ from services.registration.signup import from_request
 from services.registration.storage import RegistrationStore
 from services.registration.tables import events, outbox
 from shared.database import Database
-from tests.integration.helpers import future, outbox_events, published
+from tests.integration.helpers import envelope, future, outbox_events, published
 
 REGIONS = ["FI"]
 AINO = "+358401000001"
@@ -106,6 +106,15 @@ def test_peru_ignores_events_that_are_over(store):
     assert store.next_event_of_phone(AINO) is None
 
 
+def test_a_staff_members_phone_given_for_residents_cancels_none_of_theirs(store):
+    event = published(store)
+    staff = {"id": "staff-1", "name": "Ohjaaja", "phone": "+358501000001"}
+    resident = from_request(event["id"], {"name": "Aino", "consent": True}, REGIONS, assisted_by=staff)
+    registration, _ = store.register(event["id"], resident)
+    assert store.cancel_by_phone(staff["phone"]) == {"outcome": "none"}
+    assert store.get_by_code(registration["cancel_code"])["status"] == "confirmed"
+
+
 # --- sign-up by code ---------------------------------------------------------------------------
 
 def test_a_code_in_any_case_signs_up_with_a_seat_and_the_confirmation_follows(store):
@@ -154,6 +163,9 @@ def test_closed_and_not_yet_open_registration_are_refused(store):
     published(store, sms_code="PIAN", registration_opens_at=future(days=3).isoformat())
     assert by_text(store, "KIINNI")["code"] == "registration_closed"
     assert by_text(store, "PIAN")["code"] == "registration_not_open"
+    called_off = published(store, sms_code="POIS")
+    store.apply_catalog_event(*envelope("event_cancelled", {**called_off, "status": "cancelled"}))
+    assert by_text(store, "POIS")["code"] == "registration_closed"
     assert kinds(store) == []
 
 
