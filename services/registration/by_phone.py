@@ -117,7 +117,7 @@ def sign_up(database, phone, sms_code, seats, name, language, idempotency_key, a
         event = dict(event)
         already = {registration["event_id"]: registration for registration, _ in _active_of(session, phone, now)}
     data = {"name": name, "phone": phone, "seats": 1 if seats is None else seats, "channel": "sms",
-            "language": language if language in ("fi", "sv", "en") else "fi"}
+            "language": (language or "").lower() if (language or "").lower() in ("fi", "sv", "en") else "fi"}
     try:
         new = signup.from_request(event["id"], data, allowed_regions)
         registration, repeat_of = intake.register(database, event["id"], new,
