@@ -116,11 +116,18 @@ DATABASE_URL_NAMES = {
 }
 
 
+# Names whose empty value means "none" rather than "the default" (QUIET_HOURS= : no quiet hours).
+EMPTY_IS_A_VALUE = {"QUIET_HOURS"}
+
+
 def setting(name, environ=None):
-    """The value of one configuration name: the environment's, else the default."""
+    """The value of one configuration name: the environment's, else the default (an empty one is
+    the default too, except for EMPTY_IS_A_VALUE)."""
     environ = os.environ if environ is None else environ
     value = environ.get(name)
-    return DEFAULTS[name] if value in (None, "") else value
+    if value is None or (value == "" and name not in EMPTY_IS_A_VALUE):
+        return DEFAULTS[name]
+    return value
 
 
 DEFAULT_MAX_WORKERS = 10

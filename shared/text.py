@@ -9,6 +9,9 @@ import re
 import unicodedata
 
 NAME_MAX_LENGTH = 60
+# Letters and digits no one mistakes for one another read aloud or on a small screen (no 0/O,
+# 1/I/L, 2/Z, 5/S, 8/B, 6/G, U/V, Q): cancel codes and events' SMS codes are made of these.
+READABLE = "ACDEFHJKMNPRTWXY3479"
 
 # Categories never accepted in any text: control (Cc; newline and tab only where a field says so),
 # format (Cf: zero-width and bidi-override characters, soft hyphen, BOM), surrogates (a lone

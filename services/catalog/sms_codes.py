@@ -10,7 +10,7 @@ import itertools
 import secrets
 import unicodedata
 
-from services.registration.codes import ALPHABET  # cancel codes' alphabet: the same rule, kept once
+from shared.text import READABLE as ALPHABET  # cancel codes' alphabet too
 
 LETTERS = "".join(c for c in ALPHABET if c.isalpha())
 DIGITS = "".join(c for c in ALPHABET if c.isdigit())

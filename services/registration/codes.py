@@ -7,7 +7,9 @@ import hashlib
 import re
 import secrets
 
-ALPHABET = "ACDEFHJKMNPRTWXY3479"
+from shared.text import READABLE
+
+ALPHABET = READABLE
 LENGTH = 8
 
 

@@ -22,3 +22,10 @@ def test_one_number_is_for_every_service_and_named_ones_for_those_named():
 def test_a_setting_that_is_neither_says_which_setting(value):
     with pytest.raises(ValueError, match="MAX_WORKERS"):
         workers("gateway", value)
+
+
+def test_an_empty_quiet_hours_means_none_while_other_empty_settings_take_their_default():
+    from shared.config import setting
+    assert setting("QUIET_HOURS", {"QUIET_HOURS": ""}) == ""
+    assert setting("QUIET_HOURS", {}) == "21-08"
+    assert setting("SMS_ALLOWED_REGIONS", {"SMS_ALLOWED_REGIONS": ""}) == "FI,AX"
