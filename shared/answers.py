@@ -180,6 +180,8 @@ class RosterEntry(RegistrationFields):
 
     client_ref: Optional[str] = Field(description="the client the sign-up came from (a keyed hash of its address)")
     messages: list[Message] = Field(description="each message about the registration, oldest first")
+    sms_stopped: bool = Field(description="its phone texted STOP (or opted out at the SMS provider): no SMS "
+                                          "goes to it until it texts START")
 
 
 class Erased(Answer):
