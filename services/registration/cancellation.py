@@ -21,12 +21,17 @@ ADD_TO_COUNTER = {counter: update(events).where(events.c.id == bindparam("event_
 def cancel(database, cancel_code):
     """Cancel by code; cancelling twice is harmless. Freed seats go to the waiting list."""
     with database.transaction() as session:
-        event, registration = lookups.locked_by_code(session, cancel_code)
-        if registration["status"] != CANCELLED:
-            _cancel_one(session, registration, event, "by_registrant")
-            promote_waiting_list(session, event["id"])
-            registration = lookups.by_stored_code(session, registration["cancel_code"])
-        return lookups.public_view_with_position(session, registration, event)
+        return cancel_held(session, cancel_code)
+
+
+def cancel_held(session, cancel_code):
+    """`cancel` inside the caller's transaction (a text's cancellation records its MessageSid in it)."""
+    event, registration = lookups.locked_by_code(session, cancel_code)
+    if registration["status"] != CANCELLED:
+        _cancel_one(session, registration, event, "by_registrant")
+        promote_waiting_list(session, event["id"])
+        registration = lookups.by_stored_code(session, registration["cancel_code"])
+    return lookups.public_view_with_position(session, registration, event)
 
 
 def cancel_by_client(database, event_id, client_ref, organizer=None):

@@ -2,13 +2,16 @@
 its registration window, the group size) and when registration has closed; when the waiting
 list may move; who may be checked in; what a walk-in count does to the headcount; which catalog
 changes registrants hear of; how long an Idempotency-Key holds; how often a registrant is re-sent
-their details.
+their details; what a resident's text names (an SMS code, the registration to cancel).
 
 "Registration has closed" is defined once here, as a rule and as the same rule in SQL."""
 import datetime
+import difflib
+import re
 
 from sqlalchemy import or_
 
+from services.registration import codes
 from services.registration.seating import CONFIRMED
 from services.registration.tables import events
 from shared.errors import Conflict, NotFound, ValidationFailed
@@ -103,3 +106,33 @@ def may_resend_details(registration, now, again=None):
         return False
     resent = registration.get("details_resent_at")
     return resent is None or now - resent >= DETAILS_RESEND_INTERVAL
+
+
+# What a resident texts (services/registration/by_phone.py): an event's SMS code, and which of
+# their registrations "PERU 2" or "PERU <cancel code>" means.
+
+def sms_code_of(text):
+    """An SMS code as stored and compared: any case and spacing, upper case (None when empty)."""
+    code = re.sub(r"[\s\-]", "", text or "").upper()
+    return code or None
+
+
+def chosen_registration(active, choice):
+    """Which of `active` (the sender's registrations, numbered from 1 in the order listed to them)
+    a cancelling text means: `choice` a number of that list or a cancel code, or no choice when
+    there is exactly one. None: they have to choose (a choice that names none of them is no
+    choice: cancelling something they did not name would be worse than asking)."""
+    choice = (choice or "").strip().strip(".#)").strip()
+    if not choice:
+        return active[0] if len(active) == 1 else None
+    if choice.isdigit():
+        number = int(choice)
+        return active[number - 1] if 1 <= number <= len(active) else None
+    code = codes.normalise(choice)
+    return next((registration for registration in active if registration["cancel_code"] == code), None)
+
+
+def closest_sms_code(code, known):
+    """The SMS code of `known` a mistyped `code` most likely meant (None when none is close)."""
+    found = difflib.get_close_matches(sms_code_of(code) or "", sorted(known), n=1, cutoff=0.5)
+    return found[0] if found else None

@@ -76,6 +76,34 @@ class RegistrationService:
     def erase(self, cancel_code):
         return self.registrations.erase(cancel_code)
 
+    # A resident's texts (notifications reads the words and sends the replies): `phone` is the
+    # sender's E.164 number, `idempotency_key` the text's MessageSid, so a redelivered text acts
+    # once. Each answers what to text back (services/registration/by_phone.py).
+
+    @rpc
+    def sms_cancel(self, phone, choice=None, idempotency_key=None):
+        """{"outcome": "cancelled", "registration"} | {"outcome": "choose", "registrations":
+        [{"number", "cancel_code", "title", "starts_at", "place", "status"}]} | {"outcome": "none"}."""
+        return self.registrations.cancel_by_phone(phone, choice, idempotency_key)
+
+    @rpc
+    def sms_sign_up(self, phone, sms_code, seats, name, language, idempotency_key=None):
+        """{"outcome": "registered", "status", "repeated", "event": {"title", "starts_at"}} |
+        {"outcome": "refused", "code", "suggestion", "event"}."""
+        return self.registrations.sign_up_by_phone(phone, sms_code, seats, name, language, idempotency_key,
+                                                   allowed_regions(self.config))
+
+    @rpc
+    def sms_next_event(self, phone):
+        """{"registration_id", "language", "status", "event": {snapshot, "sms_code", "summary_phone",
+        "summary_email"}} | None."""
+        return self.registrations.next_event_of_phone(phone)
+
+    @rpc
+    def sms_forward(self, phone, text, received_at, idempotency_key=None):
+        """{"forwarded": bool}: `sms_received` published for the organizer of the sender's next event."""
+        return self.registrations.forward_text(phone, text, received_at, idempotency_key)
+
     # Staff calls take `organizer`: the caller's organizer, whose events alone they may reach
     # (None for an admin).
 

@@ -5,6 +5,8 @@ Where things are (services/registration/):
   intake.py        sign-ups, one or a batch
   cancellation.py  cancel by code or by client, erase, the waiting list moving into freed seats
   attendance.py    check-in and walk-ins
+  by_phone.py      what a resident does by text: cancel, sign up by an event's SMS code, their
+                   next event, a text forwarded to its organizer
   catalog_copy.py  the local copy of catalog's events; called off or changed, told per registrant
   closing.py       the contact person's summary when registration closes
   retention.py     anonymising ended events, forgetting old Idempotency-Keys
@@ -15,7 +17,8 @@ Where things are (services/registration/):
 
 Every change locks the event's row first (events in id order when several), so seat counts are
 exact under concurrency, and writes its outgoing events to the outbox in the same transaction."""
-from services.registration import attendance, cancellation, catalog_copy, closing, intake, reads, reports, retention
+from services.registration import (attendance, by_phone, cancellation, catalog_copy, closing, intake, reads, reports,
+                                   retention)
 
 
 class RegistrationStore:
@@ -36,6 +39,19 @@ class RegistrationStore:
 
     def erase(self, cancel_code):
         return cancellation.erase(self.database, cancel_code)
+
+    def cancel_by_phone(self, phone, choice=None, idempotency_key=None):
+        return by_phone.cancel(self.database, phone, choice, idempotency_key)
+
+    def sign_up_by_phone(self, phone, sms_code, seats, name, language, idempotency_key, allowed_regions):
+        return by_phone.sign_up(self.database, phone, sms_code, seats, name, language, idempotency_key,
+                                allowed_regions)
+
+    def next_event_of_phone(self, phone):
+        return by_phone.next_event(self.database, phone)
+
+    def forward_text(self, phone, text, received_at, idempotency_key=None):
+        return by_phone.forward(self.database, phone, text, received_at, idempotency_key)
 
     def check_in(self, reference, attended, staff, organizer=None):
         return attendance.check_in(self.database, reference, attended, staff, organizer)

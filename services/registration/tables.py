@@ -92,6 +92,8 @@ registrations = Table(
     Index("ix_registrations_event_status", "event_id", "status"),
     Index("ix_registrations_event_client", "event_id", "client_ref"),
     Index("uq_registrations_token_hash", "token_hash", unique=True),
+    # a resident texting PERU or APUA: their registrations by phone, across events
+    Index("ix_registrations_contact_key", "contact_key"),
     # one active registration per person and event, even under concurrent sign-ups
     Index(
         "uq_registrations_active_contact", "event_id", "contact_key", unique=True,
