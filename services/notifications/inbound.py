@@ -75,9 +75,10 @@ def _language(registration, row, phone, command, language):
 
 
 def _help(registration, row, phone, command, language):
-    event = registration.sms_next_event(phone)
-    contact = event and (event.get("summary_phone") or event.get("summary_email"))
-    language = language or (event and event.get("language"))
+    next_one = registration.sms_next_event(phone) or {}
+    event = next_one.get("event") or {}
+    contact = event.get("summary_phone") or event.get("summary_email")
+    language = language or next_one.get("language")
     return messages.render_reply("help", language, {"contact": contact}), {}
 
 

@@ -132,7 +132,7 @@ def test_a_language_word_sets_the_numbers_language(store):
 
 def test_help_gives_the_organizers_contact_of_the_next_event(store):
     text(store, "HJÄLP")
-    [reply] = act(store, Registration(sms_next_event={"summary_phone": "+358409999999", "language": "fi"}))
+    [reply] = act(store, Registration(sms_next_event={"language": "fi", "event": {"summary_phone": "+358409999999"}}))
     assert reply["language"] == "sv" and "+358409999999" in reply["body"]
 
 
