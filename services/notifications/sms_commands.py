@@ -13,7 +13,8 @@ CANCEL, STOP, START, HELP, LANGUAGE, SIGN_UP, OTHER = "cancel", "stop", "start",
 WORDS = {
     "PERU": (CANCEL, "fi"), "PERUUTA": (CANCEL, "fi"), "AVBOKA": (CANCEL, "sv"), "CANCEL": (CANCEL, "en"),
     "LOPETA": (STOP, "fi"), "SLUTA": (STOP, "sv"), "STOP": (STOP, "en"),
-    "ALOITA": (START, "fi"), "START": (START, "en"),
+    # START is Swedish as much as English: its reply is in the number's language, else Finnish
+    "ALOITA": (START, "fi"), "START": (START, None),
     "APUA": (HELP, "fi"), "HJALP": (HELP, "sv"), "HELP": (HELP, "en"),
 }
 LANGUAGES = {"FI": "fi", "SV": "sv", "EN": "en"}
