@@ -171,10 +171,15 @@ class NotificationStore:
                 return
             insert_ignoring_conflict(session, erased_registrations,
                                      {"registration_id": registration_id, "erased_at": now}, ["registration_id"])
-            # the texts they sent us: found through the numbers we messaged them on
-            inbound_storage.forget_senders(session, set(session.execute(select(notifications.c.recipient).where(
+            # the texts they sent us and our replies: found through the numbers we messaged them on
+            phones = set(session.execute(select(notifications.c.recipient).where(
                 notifications.c.registration_id == registration_id, notifications.c.channel == "sms",
-                notifications.c.recipient != "")).scalars()), now)
+                notifications.c.recipient != "")).scalars())
+            inbound_storage.forget_senders(session, phones, now)
+            if phones:
+                session.execute(update(notifications).where(
+                    notifications.c.recipient.in_(list(phones)), notifications.c.template.startswith(REPLY_PREFIX))
+                    .values(**ANONYMOUS, anonymised_at=now, updated_at=now))
             session.execute(update(notifications).where(notifications.c.registration_id == registration_id)
                             .values(**ANONYMOUS, anonymised_at=now, updated_at=now))
             self._blank_webhook_names(session, webhook_deliveries.c.registration_id == registration_id)

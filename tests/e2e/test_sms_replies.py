@@ -213,3 +213,12 @@ def test_no_reply_and_no_effect_for_a_sender_outside_the_allowed_regions(system)
     wait_for_sms(system, marker, 1)
     assert sms_to(system, "+12025550123") == [] and sms_to(system, "Yhdessa") == []
     assert roster(system, event["id"]) == {}
+
+
+def test_a_language_chosen_by_text_is_the_language_of_later_messages(system):
+    phone = a_number()
+    text(system, phone, "SV")
+    wait_for_sms(system, phone, 1)
+    event = create_event(system)
+    assert sign_up(system, event["id"], {"name": "Maija", "phone": phone, "language": "fi"}).status_code == 201
+    assert "Din plats är bokad: De bostadslösas natt" in wait_for_sms(system, phone, 2)[-1]

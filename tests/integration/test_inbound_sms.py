@@ -22,7 +22,9 @@ class Registration:
     """Registration's sms_* RPCs as a stand-in: records each call, answers as told."""
 
     def __init__(self, **answers):
-        self.calls, self.answers = [], answers
+        self.calls = []
+        self.answers = {"sms_sign_up": {"outcome": "refused", "code": "no_such_code", "suggestion": None, "event": None},
+                        **answers}
 
     def __getattr__(self, name):
         def call(*args, **kwargs):
@@ -197,11 +199,14 @@ def test_texts_are_blanked_by_retention_and_by_the_senders_erasure(store):
     confirmation(store)
     text(store, "Tulen myöhässä", "SM1")
     text(store, "Hei", "SM2", sender="+358405555555")
+    act(store, Registration(sms_forward={"forwarded": True}))
     erasure = parse_envelope(make_envelope("registration_erased", {"registration_id": "r-1", "event": registration_data()["event"]}),
                              "registration_erased")[0]
     store.erase(erasure, "r-1")
     by_sid = {t["provider_ref"]: t for t in texts(store)}
     assert (by_sid["SM1"]["sender"], by_sid["SM1"]["body"]) == ("", "") and by_sid["SM2"]["body"] == "Hei"
+    replies = {m["recipient"] for m in messages(store) if m["template"] == "reply_other"}
+    assert replies == {"", "+358405555555"}  # the reply to the erased registrant's number blanked too
     assert store.inbound.forget_received(30, now=utcnow() + dt.timedelta(days=29)) == 0
     assert store.inbound.forget_received(30, now=utcnow() + dt.timedelta(days=31)) == 1
     assert all(t["body"] == "" and t["sender"] == "" for t in texts(store))
