@@ -159,18 +159,21 @@ REPLY_TITLE_LIMITS = (None, 40, 25, 15, 8)
 
 def render_reply(name, language, context=None):
     """A reply to a resident's text (templates/<language>/reply_<name>.j2), within two segments:
-    `context["choices"]` (a numbered list of registrations: {number, title {fi,sv,en}, starts_at})
-    has its titles shortened, then its tail left out, until it does."""
+    the titles in it (`context["title"]`, and those of `context["choices"]`, a numbered list of
+    registrations: {number, title {fi,sv,en}, starts_at}) are shortened, then the list's tail left
+    out, until it does."""
     name = f"reply_{name}"
     language, template = _template(language or FALLBACK_LANGUAGE, name)
     context = dict(context or {})
     choices = context.pop("choices", [])
+    title = context.pop("title", "")
     text = ""
     for count in range(len(choices), -1, -1) if choices else (0,):
         for limit in REPLY_TITLE_LIMITS:
             listed = [{"number": c["number"], "title": _shorten(_title(_Titled(c["title"]), language), limit),
                        "when": _start(c["starts_at"], language)} for c in choices[:count]]
-            text = _block(template, "sms", {**context, "choices": listed}).translate(GSM_SUBSTITUTES)
+            text = _block(template, "sms", {**context, "title": _shorten(title, limit), "choices": listed})
+            text = text.translate(GSM_SUBSTITUTES)
             if gsm.segments(text) <= MAX_SMS_SEGMENTS:
                 return Message(name, language, "", text, "")
     return Message(name, language, "", text, "")

@@ -3,9 +3,10 @@ signature, read by the provider's own module (providers/twilio.py) into our term
 
 A status callback moves its message forward (storage `record_delivery`: never back, so a late or
 repeated report changes nothing). An inbound SMS is kept once per provider id and answered at
-once; the timer acts on it (inbound.py), so nothing waits on registration here. The request is {"url": the public address it was posted to,
-"headers": {name: value}, "form": {field: value}}; the answer is the one the provider expects
-({"status", "content_type"?, "body"?})."""
+once; the timer acts on it (inbound.py), so nothing waits on registration here.
+
+The request is {"url": the public address it was posted to, "headers": {name: value}, "form":
+{field: value}}; the answer is the one the provider expects ({"status", "content_type"?, "body"?})."""
 from shared.errors import Forbidden, NotFound
 
 

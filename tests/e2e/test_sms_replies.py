@@ -137,7 +137,7 @@ def test_lopeta_stops_every_sms_the_roster_shows_it_and_aloita_brings_them_back(
     assert "ALOITA" in wait_for_sms(system, phone, 2)[-1]
     wait_until(lambda: roster(system, events[0]["id"])[phone]["sms_stopped"], message="the roster shows the stop")
     assert sign_up(system, events[1]["id"], {"name": "Maija", "phone": phone}).status_code == 201
-    entry = wait_until(lambda: roster(system, events[1]["id"])[phone]["messages"] and roster(system, events[1]["id"])[phone],
+    entry = wait_until(lambda: (lambda e: e["messages"] and e)(roster(system, events[1]["id"])[phone]),
                        message="the message recorded")
     assert entry["sms_stopped"] and [m["status"] for m in entry["messages"]] == ["stopped"]
     text(system, phone, "ALOITA")

@@ -23,8 +23,8 @@ class Registration:
 
     def __init__(self, **answers):
         self.calls = []
-        self.answers = {"sms_sign_up": {"outcome": "refused", "code": "no_such_code", "suggestion": None, "event": None},
-                        **answers}
+        no_such_code = {"outcome": "refused", "code": "no_such_code", "suggestion": None, "event": None}
+        self.answers = {"sms_sign_up": no_such_code, **answers}
 
     def __getattr__(self, name):
         def call(*args, **kwargs):
@@ -144,7 +144,7 @@ def test_anything_else_goes_to_the_organizer_with_a_short_help(store):
     text(store, "Myöhästyn vähän, sori")  # reads like `<code> <name>`: no such code, no digits: words
     [reply] = act(store, registration)
     name, args, kwargs = registration.calls[-1]
-    assert name == "sms_forward" and args[:2] == (PHONE, "Myöhästyn vähän, sori") and kwargs == {"idempotency_key": "SM1"}
+    assert (name, args[:2], kwargs) == ("sms_forward", (PHONE, "Myöhästyn vähän, sori"), {"idempotency_key": "SM1"})
     assert reply["template"] == "reply_other" and "välitettiin" in reply["body"]
 
 
@@ -200,8 +200,8 @@ def test_texts_are_blanked_by_retention_and_by_the_senders_erasure(store):
     text(store, "Tulen myöhässä", "SM1")
     text(store, "Hei", "SM2", sender="+358405555555")
     act(store, Registration(sms_forward={"forwarded": True}))
-    erasure = parse_envelope(make_envelope("registration_erased", {"registration_id": "r-1", "event": registration_data()["event"]}),
-                             "registration_erased")[0]
+    erased = {"registration_id": "r-1", "event": registration_data()["event"]}
+    erasure = parse_envelope(make_envelope("registration_erased", erased), "registration_erased")[0]
     store.erase(erasure, "r-1")
     by_sid = {t["provider_ref"]: t for t in texts(store)}
     assert (by_sid["SM1"]["sender"], by_sid["SM1"]["body"]) == ("", "") and by_sid["SM2"]["body"] == "Hei"
