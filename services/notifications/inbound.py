@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 # How long a worker holds a text it acts on: beyond the registration calls' time limit.
 LEASE_SECONDS = 60
+# Texts one tick acts on at most (the next tick takes the rest).
+PER_TICK = 50
 
 
 @dataclass(frozen=True)
@@ -31,17 +33,22 @@ class InboundPolicy:
 
 
 def process_waiting(store, registration, policy):
-    """Act on the texts waiting; returns the replies claimed for sending."""
+    """Act on the texts waiting, oldest first; returns the replies claimed for sending. While
+    registration does not answer, the texts wait for the next tick."""
     replies = []
-    for row in store.inbound.claim_unprocessed(LEASE_SECONDS):
+    for _ in range(PER_TICK):
+        row = store.inbound.claim_next(LEASE_SECONDS)
+        if row is None:
+            break
         if store.inbound.give_up_if_stuck(row):
             log.error("a text message could not be acted on; given up", extra={"inbound_id": row["id"]})
             continue
         try:
             reply = act(store, registration, policy, row)
-        except ServiceUnavailable as exc:  # registration down or slow: the text waits for the next try
+        except ServiceUnavailable as exc:  # registration down or slow: this and the rest wait
             log.warning("a text message waits: %s", exc, extra={"inbound_id": row["id"]})
-            continue
+            store.inbound.release(row["id"])
+            break
         except YhdessaError as exc:  # registration refused it outright: trying again cannot help
             log.warning("a text message was refused: %s", exc, extra={"inbound_id": row["id"]})
             store.answer_inbound(row["id"], "refused", row["sender"], None, 0)

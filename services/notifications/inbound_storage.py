@@ -28,29 +28,31 @@ class InboundStore:
                 "id": str(uuid.uuid4()), "provider_ref": provider_ref, "sender": sender, "body": body,
                 "received_at": utcnow(), "attempts": 0}, ["provider_ref"])
 
-    def claim_unprocessed(self, lease_seconds, limit=20):
-        """Texts not yet acted on and not held by another worker, oldest first, each claimed for
-        `lease_seconds` (a worker that dies leaves it to the next tick after that)."""
-        now = utcnow()
-        claimed = []
-        with self.database.transaction() as session:
-            ids = session.execute(
-                select(inbound_sms.c.id)
-                .where(inbound_sms.c.processed_at.is_(None),
-                       or_(inbound_sms.c.claimed_until.is_(None), inbound_sms.c.claimed_until < now))
-                .order_by(inbound_sms.c.received_at).limit(limit)).scalars().all()
-        for inbound_id in ids:
+    def claim_next(self, lease_seconds):
+        """The oldest text not yet acted on and not held by another worker, claimed for
+        `lease_seconds` (a worker that dies leaves it to the next after that); None: none."""
+        for _ in range(3):  # another worker may claim the one read first
+            now = utcnow()
+            free = (inbound_sms.c.processed_at.is_(None),
+                    or_(inbound_sms.c.claimed_until.is_(None), inbound_sms.c.claimed_until < now))
             with self.database.transaction() as session:
+                inbound_id = session.execute(select(inbound_sms.c.id).where(*free)
+                                             .order_by(inbound_sms.c.received_at).limit(1)).scalar()
+                if inbound_id is None:
+                    return None
                 row = session.execute(
-                    update(inbound_sms)
-                    .where(inbound_sms.c.id == inbound_id, inbound_sms.c.processed_at.is_(None),
-                           or_(inbound_sms.c.claimed_until.is_(None), inbound_sms.c.claimed_until < now))
+                    update(inbound_sms).where(inbound_sms.c.id == inbound_id, *free)
                     .values(claimed_until=now + datetime.timedelta(seconds=lease_seconds),
                             attempts=inbound_sms.c.attempts + 1)
                     .returning(*inbound_sms.c)).mappings().first()
             if row is not None:
-                claimed.append(dict(row))
-        return claimed
+                return dict(row)
+        return None
+
+    def release(self, inbound_id):
+        """Not acted on (registration did not answer): free for the next try at once."""
+        with self.database.transaction() as session:
+            session.execute(update(inbound_sms).where(inbound_sms.c.id == inbound_id).values(claimed_until=None))
 
     def give_up_if_stuck(self, row):
         """True (and the text set aside) when it has been tried MAX_ATTEMPTS times."""

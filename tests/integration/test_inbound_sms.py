@@ -185,11 +185,21 @@ def test_a_sender_we_could_not_text_back_gets_nothing_and_nothing_is_acted_on(st
     assert registration.calls == [] and messages(store) == [] and texts(store)[0]["processed_at"] is not None
 
 
-def test_registration_down_leaves_the_text_for_a_later_try(store):
+def test_registration_down_leaves_the_texts_for_a_later_try_in_their_order(store):
+    text(store, "PERU", "SM1")
+    text(store, "apua", "SM2")
+    down = Registration(sms_cancel=ServiceUnavailable("down"))
+    assert act(store, down) == []
+    assert [t["processed_at"] for t in texts(store)] == [None, None] and len(down.calls) == 1
+    replies = act(store, Registration(sms_cancel={"outcome": "none"}, sms_next_event=None))
+    assert [r["template"] for r in replies] == ["reply_none", "reply_help"]
+
+
+def test_a_text_whose_worker_died_is_acted_on_when_its_claim_lapses(store):
     text(store, "PERU")
-    assert act(store, Registration(sms_cancel=ServiceUnavailable("down"))) == []
-    assert texts(store)[0]["processed_at"] is None
-    with store.database.transaction() as session:  # the claim lapses
+    assert store.inbound.claim_next(60)["provider_ref"] == "SM1"   # and the worker dies
+    assert act(store, Registration(sms_cancel={"outcome": "none"})) == []
+    with store.database.transaction() as session:
         session.execute(update(inbound_sms).values(claimed_until=utcnow() - dt.timedelta(seconds=1)))
     [reply] = act(store, Registration(sms_cancel={"outcome": "none"}))
     assert reply["template"] == "reply_none"
