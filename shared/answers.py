@@ -172,8 +172,8 @@ class Message(Answer):
 
     template: Literal[REGISTRANT_TEMPLATES] = Field(description="what it told the registrant")
     channel: Channel
-    status: Literal["created", "sending", "sent", "delivered", "undelivered", "failed", "capped"] = Field(
-        description="capped: over MESSAGES_PER_NUMBER_PER_DAY, never sent")
+    status: Literal["created", "sending", "sent", "delivered", "undelivered", "failed", "capped", "stopped"] = Field(
+        description="capped: over MESSAGES_PER_NUMBER_PER_DAY, never sent; stopped: the number texted STOP, never sent")
     attempts: int
     error_code: Optional[str] = Field(description="the provider's code, or why held: messages_per_number_per_day, "
                                                   "sms_daily_budget (waits for the next day)")
@@ -186,6 +186,8 @@ class RosterEntry(RegistrationFields):
 
     client_ref: Optional[str] = Field(description="the client the sign-up came from (a keyed hash of its address)")
     messages: list[Message] = Field(description="each message about the registration, oldest first")
+    sms_stopped: bool = Field(description="its phone texted STOP (or opted out at the SMS provider): no SMS "
+                                          "goes to it until it texts START")
 
 
 class Erased(Answer):

@@ -40,6 +40,8 @@ from shared.errors import ValidationFailed
 from shared.provider_webhooks import webhook_path
 
 HEALTH_TIMEOUT_SECONDS = 3
+# Twilio sends any TwiML we answer an inbound text with as a reply: ours is empty
+TWIML = {"type": "string", "description": "an empty TwiML document: <Response/>"}
 CHECKED_SERVICES = ("catalog", "registration", "notifications")
 
 
@@ -219,8 +221,11 @@ class GatewayService:
             return Response(roster.csv_bytes(registrations), mimetype="text/csv", headers={
                 "Content-Disposition": f'attachment; filename="ilmoittautuneet-{event_id[:8]}.csv"'})
         messages = self.notifications.messages_for_registrations([r["id"] for r in registrations]) if registrations else {}
+        phones = sorted({r["phone"] for r in registrations if r.get("phone")})
+        stopped = set(self.notifications.stopped_phones(phones)) if phones else set()
         for registration in registrations:
             registration["messages"] = messages.get(registration["id"], [])
+            registration["sms_stopped"] = registration.get("phone") in stopped
         return json_response(registrations)
 
     @http("POST", "/api/events/<string:event_id>/registrations/cancel-by-client", staff=True,
@@ -339,6 +344,18 @@ class GatewayService:
         """Twilio's delivery report of an SMS, handed to notifications as it came: it checks the
         signature (403 bad_signature) and only ever moves a status forward; 204."""
         answer = self.notifications.provider_callback("twilio", "status", self.provider_webhooks.as_posted(request))
+        return Response(answer.get("body"), status=answer["status"], mimetype=answer.get("content_type"))
+
+    @http("POST", webhook_path("twilio", "inbound"), summary="A text message to our number, from Twilio, signed "
+                                                            "with X-Twilio-Signature",
+          request_media={"application/x-www-form-urlencoded": PROVIDER_FORM}, errors=(403,),
+          answers={200: Answer("taken: an empty TwiML <Response/> (text/xml); replies go out as messages",
+                               media={"text/xml": TWIML})})
+    def twilio_inbound(self, request):
+        """A resident's text, handed to notifications as it came: it checks the signature (403
+        bad_signature), keeps the text once per MessageSid and answers at once; acting on it and
+        replying come after, as ordinary messages."""
+        answer = self.notifications.provider_callback("twilio", "inbound", self.provider_webhooks.as_posted(request))
         return Response(answer.get("body"), status=answer["status"], mimetype=answer.get("content_type"))
 
     # --- anything else -----------------------------------------------------------------------

@@ -23,6 +23,7 @@ from shared.database import utcnow
 log = logging.getLogger(__name__)
 
 SENT, FAILED, WAITING = "sent", "failed", "created"
+OPTED_OUT = "21610"  # Twilio: the recipient texted STOP to our number
 # messages the retry timer sends side by side: each mostly waits for its SMS slot or the provider
 DUE_AT_ONCE = 20
 
@@ -130,6 +131,8 @@ def send(store, providers, notification, policy):
     except PermanentDeliveryError as exc:
         log.warning("message failed for good: %s", exc, extra={"notification_id": notification_id})
         store.failed(notification_id, token, exc.code, str(exc))
+        if exc.code == OPTED_OUT:  # the provider's own STOP list: ours too
+            store.opted_out(notification["recipient"])
         return FAILED
     except TransientDeliveryError as exc:
         return _retry_or_give_up(store, notification, policy, exc)

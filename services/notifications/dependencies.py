@@ -1,4 +1,5 @@
-"""Notifications' dependencies: its storage, the SMS and email providers, webhook receivers."""
+"""Notifications' dependencies: its storage, the SMS and email providers, webhook receivers,
+registration (residents' texts act through it)."""
 import logging
 
 from nameko.constants import DEFAULT_MAX_WORKERS
@@ -12,6 +13,7 @@ from services.notifications.providers.twilio import TwilioSms, TwilioWebhooks, s
 from services.notifications.providers.webhook import WebhookClient
 from services.notifications.storage import NotificationStore
 from services.notifications.webhook_delivery import Dispatcher
+from services.gateway.dependencies import Service
 from services.notifications.tables import processed_events
 from shared.storage import ServiceStorage
 
@@ -33,6 +35,14 @@ class Notifications(ServiceStorage):
         store.pacing = self.pacing
         store.claim_margin_seconds = self.claim_margin_seconds
         return store
+
+
+class Registration(Service):
+    """Registration over RPC, with the gateway's time limit and deadline (a text waits for the
+    next try when registration does not answer)."""
+
+    def __init__(self):
+        super().__init__("registration")
 
 
 class Channels:

@@ -2,6 +2,7 @@
 rendered in their language for their channel. Texts live in templates/<language>/<template>.j2 with
 blocks `sms`, `subject` and `email`; a language without its own text falls back to Finnish.
 """
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,3 +151,40 @@ def render_budget_notice(day, budget):
     language, template = _template(FALLBACK_LANGUAGE, "sms_budget")
     context = {"day": day.strftime("%-d.%-m.%Y"), "budget": budget}
     return Message("sms_budget", language, _block(template, "subject", context), _block(template, "email", context), "")
+
+
+# Titles in a reply's list of registrations, in SMS units, tried in turn until the reply fits.
+REPLY_TITLE_LIMITS = (None, 40, 25, 15, 8)
+
+
+def render_reply(name, language, context=None):
+    """A reply to a resident's text (templates/<language>/reply_<name>.j2), within two segments:
+    the titles in it (`context["title"]`, and those of `context["choices"]`, a numbered list of
+    registrations: {number, title {fi,sv,en}, starts_at}) are shortened, then the list's tail left
+    out, until it does."""
+    name = f"reply_{name}"
+    language, template = _template(language or FALLBACK_LANGUAGE, name)
+    context = dict(context or {})
+    choices = context.pop("choices", [])
+    title = context.pop("title", "")
+    text = ""
+    for count in range(len(choices), -1, -1) if choices else (0,):
+        for limit in REPLY_TITLE_LIMITS:
+            listed = [{"number": c["number"], "title": _shorten(_title(_Titled(c["title"]), language), limit),
+                       "when": _start(c["starts_at"], language)} for c in choices[:count]]
+            text = _block(template, "sms", {**context, "title": _shorten(title, limit), "choices": listed})
+            text = text.translate(GSM_SUBSTITUTES)
+            if gsm.segments(text) <= MAX_SMS_SEGMENTS:
+                return Message(name, language, "", text, "")
+    return Message(name, language, "", text, "")
+
+
+@dataclass(frozen=True)
+class _Titled:
+    title: dict
+
+
+def _start(starts_at, language):
+    """When an event starts, as a message says it (its day and clock: event_time's first half)."""
+    moment = datetime.datetime.fromisoformat(starts_at) if isinstance(starts_at, str) else starts_at
+    return event_time(moment, moment, language).split("–")[0]

@@ -2,9 +2,11 @@
 signature, read by the provider's own module (providers/twilio.py) into our terms, and acted on.
 
 A status callback moves its message forward (storage `record_delivery`: never back, so a late or
-repeated report changes nothing). The request is {"url": the public address it was posted to,
-"headers": {name: value}, "form": {field: value}}; the answer is the one the provider expects
-({"status", "content_type"?, "body"?})."""
+repeated report changes nothing). An inbound SMS is kept once per provider id and answered at
+once; the timer acts on it (inbound.py), so nothing waits on registration here.
+
+The request is {"url": the public address it was posted to, "headers": {name: value}, "form":
+{field: value}}; the answer is the one the provider expects ({"status", "content_type"?, "body"?})."""
 from shared.errors import Forbidden, NotFound
 
 
@@ -28,5 +30,10 @@ def _record_delivery(store, reader, form):
         store.record_delivery(report.provider_ref, report.status, report.error_code)
 
 
-# Inbound SMS (reader.inbound_sms) are taken once something acts on them: residents' replies.
-_ACTIONS = {"status": _record_delivery}
+def _keep_inbound(store, reader, form):
+    sms = reader.inbound_sms(form)
+    if sms is not None:
+        store.inbound.receive(sms.provider_ref, sms.sender, sms.body)
+
+
+_ACTIONS = {"status": _record_delivery, "inbound": _keep_inbound}

@@ -4,8 +4,8 @@ one event handler per kind in shared/kinds.py that somebody hears of, generated 
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.notifications import delivery, messages, provider_callbacks, reconciliation
-from services.notifications.dependencies import Notifications, Providers, WebhookReceivers
+from services.notifications import delivery, inbound, messages, provider_callbacks, reconciliation
+from services.notifications.dependencies import Notifications, Providers, Registration, WebhookReceivers
 from shared import kinds
 from shared.activity import activity
 from shared.api import WebhookSubscription, parse_body
@@ -23,6 +23,7 @@ class NotificationsService:
     notifications = Notifications()
     providers = Providers()
     receivers = WebhookReceivers()
+    registration = Registration()
     dead_letters = DeadLetters()
     config = Config()
 
@@ -34,9 +35,17 @@ class NotificationsService:
             self._send(self.notifications.record_summary(envelope, data,
                                                          messages.render_summary(kind.contact_template, data)))
         elif kind.registrant:
+            data = self._in_numbers_language(data)
             self._send(self.notifications.record(envelope, data, messages.render(kind.name, data), activity(payload)))
         else:
             self.notifications.record_activity(envelope, data, activity(payload))
+
+    def _in_numbers_language(self, data):
+        """A message by SMS is in the language its number chose by text (FI/SV/EN), if it did."""
+        if data.channel != "sms" or not data.phone:
+            return data
+        language = self.notifications.inbound.language_of(data.phone)
+        return data.model_copy(update={"language": language}) if language else data
 
     def _send(self, claimed):
         if claimed is not None:
@@ -53,11 +62,19 @@ class NotificationsService:
         """Organizers' webhook POSTs: new ones, and retries of receivers that were down."""
         self.receivers.tick(self.notifications.webhooks)
 
+    @timer(interval=1)
+    def act_on_texts(self):
+        """Residents' texts taken by the inbound webhook: acted on and answered (inbound.py)."""
+        for reply in inbound.process_waiting(self.notifications, self.registration,
+                                             inbound.InboundPolicy.from_config(self.config)):
+            self._send(reply)
+
     @timer(interval=3600, eager=True)  # at start too: a service restarted often still forgets
     def forget_ended(self):
         """Retention: recipients and texts go RETENTION_DAYS after the event ends."""
         self.notifications.anonymise_ended(int(self.config["RETENTION_DAYS"]))
         self.notifications.forget_past_pacing()
+        self.notifications.inbound.forget_received(int(self.config["RETENTION_DAYS"]))
         self.dead_letters.forget_ended(int(self.config["RETENTION_DAYS"]), is_erased=self.notifications.is_erased)
 
     @timer(interval=1)
@@ -83,6 +100,11 @@ class NotificationsService:
         return self.notifications.delivery_counts()
 
     @rpc
+    def stopped_phones(self, phones):
+        """Those of `phones` that texted STOP (or opted out at the provider): no SMS goes to them."""
+        return sorted(self.notifications.inbound.stopped_among(phones))
+
+    @rpc
     def message_counts(self, event_ids):
         return self.notifications.message_counts(event_ids)
 
@@ -106,6 +128,7 @@ class NotificationsService:
 
     @rpc
     def provider_callback(self, provider, kind, request):
-        """A provider's webhook (`kind` "status": Twilio's delivery report) as the gateway took it:
+        """A provider's webhook (`kind` "status": Twilio's delivery report, "inbound": a resident's
+        text) as the gateway took it:
         {"url", "headers", "form"}. Returns the answer for the provider (provider_callbacks.py)."""
         return provider_callbacks.receive(self.notifications, self.providers.webhooks, provider, kind, request)

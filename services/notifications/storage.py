@@ -10,11 +10,14 @@ SMS slot plus SEND_CLAIM_MARGIN_SECONDS). Right before the provider call the wor
 whose call ended without an answer, is `unsettled`: the provider is asked what it sent."""
 import datetime
 import uuid
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, func, or_, select, update
 
+from services.notifications import inbound_storage, webhook_storage
 from services.notifications import pacing as message_pacing
-from services.notifications import webhook_storage
+from services.notifications.sms_commands import START as START_WORD
+from services.notifications.sms_commands import STOP as STOP_WORD
 from services.notifications.tables import (
     erased_registrations,
     event_times,
@@ -30,8 +33,13 @@ from shared.inbox import first_delivery
 
 CREATED, SENDING, SENT, FAILED = "created", "sending", "sent", "failed"
 DELIVERED, UNDELIVERED = "delivered", "undelivered"
+# recorded, never sent: the number texted LOPETA/STOP (or opted out at the provider)
+STOPPED = inbound_storage.STOPPED
 # A status only ever moves forward: late or repeated delivery reports change nothing.
-RANK = {CREATED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, UNDELIVERED: 3, FAILED: 3}
+RANK = {CREATED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, UNDELIVERED: 3, FAILED: 3, STOPPED: 3}
+SUPPRESSED = message_pacing.Held(STOPPED, None, "stopped", "the number texted STOP: no SMS goes to it")
+# templates of the replies to residents' texts (their INBOUND_REPLIES_PER_HOUR cap counts these)
+REPLY_PREFIX = "reply_"
 
 
 # What anonymising a message blanks: its recipient, its text (which greets the person by name) and
@@ -69,6 +77,7 @@ class NotificationStore:
         # rush's messages cost one commit per group, not two each)
         self.group = group or GroupCommit(database)
         self.webhooks = webhook_storage.WebhookStore(database)
+        self.inbound = inbound_storage.InboundStore(database)
 
     def record(self, envelope, data, message, activity=None):
         """Store the message a registration event becomes (`message` None: nobody is told) and
@@ -89,6 +98,8 @@ class NotificationStore:
                 return None
             recipient = data.phone if data.channel == "sms" else data.email
             held = self.pacing and self.pacing.check(session, envelope.type, data, data.channel, recipient, utcnow())
+            if data.channel == "sms" and inbound_storage.is_stopped(session, recipient):
+                held = SUPPRESSED
             return self._insert_claimed(session, envelope, data, data.channel, recipient, message, held)
 
         return self.group.run(unit)
@@ -100,7 +111,8 @@ class NotificationStore:
         with self.database.transaction() as session:
             if not self._first_delivery(session, envelope, data.event):
                 return None
-            return self._insert_claimed(session, envelope, data, channel, recipient, message)
+            held = SUPPRESSED if channel == "sms" and inbound_storage.is_stopped(session, recipient) else None
+            return self._insert_claimed(session, envelope, data, channel, recipient, message, held)
 
     def _insert_claimed(self, session, envelope, data, channel, recipient, message, held=None):
         """A new message row, `sending` for the worker that records it: nobody else can see it
@@ -159,6 +171,15 @@ class NotificationStore:
                 return
             insert_ignoring_conflict(session, erased_registrations,
                                      {"registration_id": registration_id, "erased_at": now}, ["registration_id"])
+            # the texts they sent us and our replies: found through the numbers we messaged them on
+            phones = set(session.execute(select(notifications.c.recipient).where(
+                notifications.c.registration_id == registration_id, notifications.c.channel == "sms",
+                notifications.c.recipient != "")).scalars())
+            inbound_storage.forget_senders(session, phones, now)
+            if phones:
+                session.execute(update(notifications).where(
+                    notifications.c.recipient.in_(list(phones)), notifications.c.template.startswith(REPLY_PREFIX))
+                    .values(**ANONYMOUS, anonymised_at=now, updated_at=now))
             session.execute(update(notifications).where(notifications.c.registration_id == registration_id)
                             .values(**ANONYMOUS, anonymised_at=now, updated_at=now))
             self._blank_webhook_names(session, webhook_deliveries.c.registration_id == registration_id)
@@ -185,6 +206,53 @@ class NotificationStore:
             ).rowcount
             self._blank_webhook_names(session, webhook_deliveries.c.event_id.in_(ended_events))
         return count
+
+    # --- residents' texts -------------------------------------------------------------------
+
+    def answer_inbound(self, inbound_id, command, phone, reply, max_replies_per_hour, **number):
+        """A resident's text acted on: what the number told us (`number`: stopped_at, language)
+        recorded, the text marked processed and `reply` (a Message, or None) recorded for `phone`,
+        unless INBOUND_REPLIES_PER_HOUR replies went to it in the last hour; all at once. Returns
+        the reply claimed for sending, or None. The reply is never suppressed: STOP's own reply
+        says how to undo it. Its source is the text: a text redelivered or re-processed after a
+        crash is answered once."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            if number:
+                inbound_storage.note(session, phone, **number)
+            if number.get("stopped_at"):
+                self._suppress_waiting(session, phone)
+            inbound_storage.done(session, inbound_id, command)
+            if reply is None or self._replies_since(session, phone, now - datetime.timedelta(hours=1)) \
+                    >= max_replies_per_hour:
+                return None
+            # STOP's and START's own replies go to a stopped number; any other is recorded `stopped`
+            held = None if command in (STOP_WORD, START_WORD) or not inbound_storage.is_stopped(session, phone) \
+                else SUPPRESSED
+            source = SimpleNamespace(event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"inbound-sms:{inbound_id}"))
+            if session.execute(select(notifications.c.id).where(
+                    notifications.c.source_event_id == str(source.event_id))).first():
+                return None
+            # a reply is about no event: retention blanks it RETENTION_DAYS after it was made
+            return self._insert_claimed(session, source, SimpleNamespace(event=SimpleNamespace(id="")), "sms", phone,
+                                        reply, held)
+
+    def _replies_since(self, session, phone, since):
+        return session.execute(select(func.count()).select_from(notifications).where(
+            notifications.c.recipient == phone, notifications.c.template.startswith(REPLY_PREFIX),
+            notifications.c.created_at >= since)).scalar()
+
+    def opted_out(self, phone):
+        """The provider says the number opted out (Twilio's 21610): on the suppression list."""
+        with self.database.transaction() as session:
+            inbound_storage.note(session, phone, stopped_at=utcnow())
+            self._suppress_waiting(session, phone)
+
+    def _suppress_waiting(self, session, phone):
+        """The number is stopped: its SMS still waiting to go are `stopped` too."""
+        session.execute(update(notifications).where(
+            notifications.c.recipient == phone, notifications.c.channel == "sms",
+            notifications.c.status == CREATED).values(status=STOPPED, updated_at=utcnow(), error_code="stopped"))
 
     def _blank_webhook_names(self, session, condition):
         rows = session.execute(select(webhook_deliveries.c.id, webhook_deliveries.c.body)

@@ -128,3 +128,36 @@ sms_budget_days = Table(
     Column("sms", Integer, nullable=False),
     Column("admin_told_at", UtcDateTime, nullable=True),
 )
+
+# Text messages residents sent us (inbound.py): one row per provider message id, however often the
+# provider posts it. Taken at once, acted on by the timer: `processed_at` once done, `claimed_until`
+# while a worker acts on it. Sender and text are personal data: blanked RETENTION_DAYS after receipt
+# and on the sender's erasure (`anonymised_at`).
+inbound_sms = Table(
+    "inbound_sms",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("provider_ref", String(100), nullable=False, unique=True),
+    Column("sender", String(40), nullable=False, index=True),
+    Column("body", Text, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("processed_at", UtcDateTime, nullable=True),
+    # what the text was read as (sms_commands.py), kept when the text is blanked: statistics
+    Column("command", String(16), nullable=True),
+    Column("anonymised_at", UtcDateTime, nullable=True),
+    Index("ix_inbound_sms_unprocessed", "processed_at", "received_at"),
+)
+
+# What a phone number told us by text: LOPETA/STOP (`stopped_at`: no SMS goes to it until
+# ALOITA/START; Twilio's own opt-out too) and FI/SV/EN (`language` of its replies and later messages).
+# Kept through retention and erasure: an opt-out must outlive the registrations.
+sms_numbers = Table(
+    "sms_numbers",
+    metadata,
+    Column("phone", String(254), primary_key=True),
+    Column("stopped_at", UtcDateTime, nullable=True),
+    Column("language", String(2), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
