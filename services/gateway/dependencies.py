@@ -1,88 +1,20 @@
 """The gateway's dependencies: the other services over RPC (with a time limit), sign-ups gathered
 into batches, staff auth, providers' webhooks handed over as they came.
 
-Every call carries its deadline (shared/deadlines.py): the callee refuses work, and rolls back a
-transaction, once the gateway has given up on it, so a 503 for "did not answer in time" means the
-work was not done; the request message expires in RabbitMQ at the same moment."""
+Every call carries its deadline and gives up with 503 after RPC_TIMEOUT_SECONDS (shared/rpc.py)."""
 import hmac
 import time
 
-import eventlet
-from kombu.exceptions import OperationalError
-from nameko.exceptions import UnknownService, deserialize
+from nameko.exceptions import deserialize
 from nameko.extensions import DependencyProvider
-from nameko.rpc import MethodProxy, RpcProxy
+from nameko.rpc import RpcProxy
 
 from services.gateway.rate_limits import Limits
-from shared import deadlines
 from shared.batching import Batcher
-from shared.errors import ServiceUnavailable, Unauthorized
+from shared.errors import Unauthorized
+from shared.rpc import Service, TimedProxy, timeout_of  # noqa: F401 (Service: the gateway's proxies)
 
-RPC_TIMEOUT_SECONDS = 15
 AUTH_CACHE_SECONDS = 30
-
-
-class _CallWithDeadline(MethodProxy):
-    """nameko's RPC call, with the callee's deadline as a header (nameko turns `nameko.<key>`
-    headers into the callee's worker context data) and an AMQP expiration at that deadline."""
-
-    def __init__(self, service_proxy, method, deadline):
-        super().__init__(service_proxy.worker_ctx, service_proxy.service_name, method, service_proxy.reply_listener,
-                         expiration=max(deadline - time.time(), 0.001), **service_proxy.options)
-        self.deadline = deadline
-
-    def get_message_headers(self, worker_ctx):
-        headers = super().get_message_headers(worker_ctx)
-        headers[self._get_header_name(deadlines.CONTEXT_KEY)] = self.deadline
-        return headers
-
-
-class _TimedProxy:
-    def __init__(self, proxy, service_name, timeout):
-        self._proxy, self._service_name, self._timeout = proxy, service_name, timeout
-
-    def __getattr__(self, method):
-        def call(*args, timeout=None, gives_up_at=None, **kwargs):
-            """`gives_up_at` (epoch seconds) instead of `timeout`: a deadline set earlier."""
-            if gives_up_at is None:
-                gives_up_at = time.time() + (timeout or self._timeout)
-            remote = _CallWithDeadline(self._proxy, method, deadlines.for_callee(gives_up_at))
-            try:
-                with eventlet.Timeout(max(gives_up_at - time.time(), 0)):
-                    return remote(*args, **kwargs)
-            except eventlet.Timeout:
-                raise ServiceUnavailable(f"The {self._service_name} service did not answer in time; "
-                                         f"nothing was done.")
-            except UnknownService:
-                # no queue for it on the broker: never started here (a new deployment, a new vhost)
-                raise ServiceUnavailable(f"The {self._service_name} service is not running just now; "
-                                         f"nothing was done.")
-            except (OperationalError, ConnectionError):
-                # the broker is away (a restart): the request never left, so nothing was done
-                raise ServiceUnavailable(f"The {self._service_name} service cannot be reached just now; "
-                                         f"nothing was done.")
-
-        return call
-
-
-def _timeout(container, given):
-    return given if given is not None else float(container.config.get("RPC_TIMEOUT_SECONDS", RPC_TIMEOUT_SECONDS))
-
-
-class Service(RpcProxy):
-    """An RPC proxy whose calls give up after a time limit (RPC_TIMEOUT_SECONDS) with 503,
-    instead of hanging while the other service is down."""
-
-    def __init__(self, target_service, timeout=None, **options):
-        super().__init__(target_service, **options)
-        self.given_timeout = timeout
-
-    def setup(self):
-        super().setup()
-        self.timeout = _timeout(self.container, self.given_timeout)
-
-    def get_dependency(self, worker_ctx):
-        return _TimedProxy(super().get_dependency(worker_ctx), self.target_service, self.timeout)
 
 
 class SignUps(RpcProxy):
@@ -97,7 +29,7 @@ class SignUps(RpcProxy):
 
     def setup(self):
         super().setup()
-        self.timeout = _timeout(self.container, self.given_timeout)
+        self.timeout = timeout_of(self.container, self.given_timeout)
         self.batcher = Batcher(self._send_batch, spawn=self.container.spawn_managed_thread)
 
     def start(self):
@@ -110,7 +42,7 @@ class SignUps(RpcProxy):
         self.batcher.stop()
 
     def _send_batch(self, worker_ctx, sign_ups):
-        registration = _TimedProxy(super().get_dependency(worker_ctx), "registration", self.timeout)
+        registration = TimedProxy(super().get_dependency(worker_ctx), "registration", self.timeout)
         gives_up_at = min(sign_up["gives_up_at"] for sign_up in sign_ups)
         sign_ups = [{key: value for key, value in sign_up.items() if key != "gives_up_at"} for sign_up in sign_ups]
         return [deserialize(answer["error"]) if "error" in answer else answer
@@ -143,8 +75,8 @@ class StaffAuth(RpcProxy):
         self.cache = {}
 
     def get_dependency(self, worker_ctx):
-        return _Authenticator(_TimedProxy(super().get_dependency(worker_ctx), "catalog",
-                                          _timeout(self.container, None)),
+        return _Authenticator(TimedProxy(super().get_dependency(worker_ctx), "catalog",
+                                          timeout_of(self.container, None)),
                               self.container.config.get("STAFF_BOOTSTRAP_TOKEN") or "", self.cache)
 
 

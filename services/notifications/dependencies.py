@@ -13,8 +13,8 @@ from services.notifications.providers.twilio import TwilioSms, TwilioWebhooks, s
 from services.notifications.providers.webhook import WebhookClient
 from services.notifications.storage import NotificationStore
 from services.notifications.webhook_delivery import Dispatcher
-from services.gateway.dependencies import Service
 from services.notifications.tables import processed_events
+from shared.rpc import Service
 from shared.storage import ServiceStorage
 
 log = logging.getLogger(__name__)
