@@ -5,7 +5,7 @@ from nameko.constants import DEFAULT_MAX_WORKERS
 from nameko.extensions import DependencyProvider
 
 from services.notifications.delivery import SendPolicy
-from services.notifications.pacing import Pacing, PacingPolicy
+from services.notifications.pacing import Pacing, PacingPolicy, quiet_hours
 from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
 from services.notifications.providers.sms import ConsoleSms
 from services.notifications.providers.twilio import TwilioSms, TwilioWebhooks, status_callback_url
@@ -27,11 +27,13 @@ class Notifications(ServiceStorage):
         super().setup()
         self.pacing = Pacing(PacingPolicy.from_config(self.container.config))
         self.claim_margin_seconds = SendPolicy.from_config(self.container.config).claim_margin_seconds
+        self.quiet = quiet_hours(self.container.config)
 
     def get_dependency(self, worker_ctx):
         store = super().get_dependency(worker_ctx)
         store.pacing = self.pacing
         store.claim_margin_seconds = self.claim_margin_seconds
+        store.quiet = self.quiet
         return store
 
 
