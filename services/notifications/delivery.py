@@ -1,10 +1,10 @@
 """Sending one stored message: claim it, wait for its SMS slot, record the hand-over, call the
 provider outside any transaction, record what happened.
 
-Immediate messages (shared.kinds.immediate) are sent by the worker that records them, each booking
-the next SMS slot. The due timer sends the rest behind them (`deliver_due`): retries and immediate
-ones first, then SMS that may wait one slot at a time, never booking the rate ahead (storage.py,
-`claim_behind`).
+A message is sent by the worker that records it, an SMS booking the next slot of the shared rate;
+except an SMS that may wait (not shared.kinds.immediate) under a rate: the due timer sends those
+behind the immediate ones (`deliver_due`): retries and immediate ones first, then the SMS that may
+wait one slot at a time, never booking the rate ahead (storage.py, `claim_behind`).
 
 Transient failures back off exponentially with jitter, at most SEND_RETRY_MAX_SECONDS apart, for
 as long as the message matters: until SEND_GIVE_UP_HOURS after it was created or the end of its

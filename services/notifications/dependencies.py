@@ -26,14 +26,15 @@ class Notifications(ServiceStorage):
     def setup(self):
         super().setup()
         self.pacing = Pacing(PacingPolicy.from_config(self.container.config))
-        self.claim_margin_seconds = SendPolicy.from_config(self.container.config).claim_margin_seconds
+        policy = SendPolicy.from_config(self.container.config)
+        self.claim_margin_seconds, self.sms_paced = policy.claim_margin_seconds, policy.sms_per_second > 0
         self.quiet = quiet_hours(self.container.config)
 
     def get_dependency(self, worker_ctx):
         store = super().get_dependency(worker_ctx)
         store.pacing = self.pacing
         store.claim_margin_seconds = self.claim_margin_seconds
-        store.quiet = self.quiet
+        store.quiet, store.sms_paced = self.quiet, self.sms_paced
         return store
 
 

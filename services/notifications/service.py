@@ -39,7 +39,7 @@ class NotificationsService:
             self.notifications.record_activity(envelope, data, activity(payload))
 
     def _send(self, recorded):
-        # one that may wait was recorded `created`: the due timer sends it behind the immediate ones
+        # an SMS that may wait was recorded `created`: the due timer sends it behind the immediate ones
         if recorded is not None and recorded["status"] == "sending":
             delivery.send(self.notifications, self.providers, recorded, delivery.SendPolicy.from_config(self.config))
 

@@ -10,10 +10,11 @@ SMS slot plus SEND_CLAIM_MARGIN_SECONDS). Right before the provider call the wor
 whose call ended without an answer, is `unsettled`: the provider is asked what it sent.
 
 Priority: a message that answers what the person just did (`immediate`) is recorded claimed and
-books the next SMS slot however far ahead (`reserve_slot`); the others are recorded `created` and
-taken by the due timer one at a time, each with its slot in the same transaction, only while no
-immediate SMS is due and only a slot due within one interval (`claim_behind`). So a wave of
-reminders never books the rate ahead of a confirmation made during it."""
+books the next SMS slot however far ahead (`reserve_slot`). An SMS that may wait, under an SMS rate,
+is recorded `created` and taken by the due timer one at a time, each with its slot in the same
+transaction, only while no immediate SMS is due and only a slot due within one interval
+(`claim_behind`). So a wave of reminders never books the rate ahead of a confirmation made during
+it. Emails, and SMS without a rate, wait for no slot: they go at once whatever their kind."""
 import datetime
 import uuid
 
@@ -71,6 +72,8 @@ class NotificationStore:
     claim_margin_seconds = 60.0
     #: QUIET_HOURS as (start hour, end hour) (pacing.quiet_hours; None: none)
     quiet = None
+    #: whether SMS share a rate (SMS_RATE_PER_SECOND > 0): then those that may wait go behind
+    sms_paced = True
 
     def __init__(self, database, group=None):
         self.database = database
@@ -82,8 +85,8 @@ class NotificationStore:
     def record(self, envelope, data, message, activity=None):
         """Store the message a registration event becomes (`message` None: nobody is told) and
         queue the organizer's webhook POSTs of it (`activity`). Returns the new message, already
-        claimed for sending by this worker (`sending`) when it answers what the person just did,
-        else `created` for the due timer; None when the event was seen before, there is no
+        claimed for sending by this worker (`sending`), or `created` for the due timer when it is
+        an SMS that waits behind the immediate ones; None when the event was seen before, there is no
         message, the registrant erased their data or the message is held."""
         def unit(session):
             if not self._first_delivery(session, envelope, data.event):
@@ -104,21 +107,21 @@ class NotificationStore:
             if not immediate:
                 held = message_pacing.through_quiet_hours(held, now, data.event.starts_at, self.quiet)
             return self._insert(session, str(envelope.event_id), data.registration_id, data.event.id, data.channel,
-                                recipient, message, immediate, held)
+                                recipient, message, immediate, held, self._behind(immediate, data.channel))
 
         return self.group.run(unit)
 
     def record_summary(self, envelope, data, message):
-        """The message to an event's contact person when its registration closes: it may wait
-        (`created`, for the due timer, held through the quiet hours); None when the event was seen
-        before or it is held."""
+        """The message to an event's contact person when its registration closes, like `record`'s
+        (it may wait: held through the quiet hours, an SMS behind the immediate ones); None when the
+        event was seen before or it is held."""
         channel, recipient = ("sms", data.summary_phone) if data.summary_phone else ("email", data.summary_email)
         with self.database.transaction() as session:
             if not self._first_delivery(session, envelope, data.event):
                 return None
             held = message_pacing.through_quiet_hours(None, utcnow(), data.event.starts_at, self.quiet)
             return self._insert(session, str(envelope.event_id), None, data.event.id, channel, recipient, message,
-                                False, held)
+                                False, held, self._behind(False, channel))
 
     def record_reply(self, session, source_id, recipient, message, event_id="", registration_id=None):
         """An SMS answering what a person just texted us, recorded in the caller's transaction
@@ -126,12 +129,16 @@ class NotificationStore:
         by this worker, sent at once ahead of any wave (delivery.send it after the commit)."""
         return self._insert(session, source_id, registration_id, event_id, "sms", recipient, message, True)
 
+    def _behind(self, immediate, channel):
+        """Whether a new message waits behind the immediate ones: an SMS that may wait, under a rate."""
+        return not immediate and channel == "sms" and self.sms_paced
+
     def _insert(self, session, source_id, registration_id, event_id, channel, recipient, message, immediate,
-                held=None):
-        """A new message row. Immediate: `sending` for the worker that records it (nobody else can
-        see it before this transaction commits, so it is claimed as surely as by the conditional
-        update, one transaction sooner). Else `created`, due now, for the due timer to send behind
-        the immediate ones. `held` (message_pacing.Held): recorded as it says instead, and None
+                held=None, behind=False):
+        """A new message row, `sending` for the worker that records it: nobody else can see it
+        before this transaction commits, so it is claimed as surely as by the conditional update,
+        one transaction sooner. `behind`: `created`, due now, for the due timer to send behind the
+        immediate ones. `held` (message_pacing.Held): recorded as it says instead, and None
         returned (nothing to send now)."""
         now = utcnow()
         row = {
@@ -145,7 +152,7 @@ class NotificationStore:
             row.update(status=held.status, attempts=0, next_attempt_at=held.until or now,
                        error_code=held.error_code, error_message=held.error_message, claim_token=None,
                        claimed_until=None)
-        elif not immediate:
+        elif behind:
             row.update(status=CREATED, attempts=0, claim_token=None, claimed_until=None)
         session.execute(INSERT_MESSAGE, row)
         return None if held is not None else row

@@ -1,7 +1,7 @@
 """Notifications' own tables: one row per message, the events already handled, registrations
 erased, and organizers' webhooks with one row per webhook POST."""
-from sqlalchemy import (Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
-                        true)
+from sqlalchemy import (Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint, true)
 
 from shared.database import UtcDateTime
 from shared.inbox import processed_events_table

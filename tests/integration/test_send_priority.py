@@ -38,6 +38,11 @@ def store(migrated):
 def test_a_reminder_is_recorded_for_the_due_timer_and_a_confirmation_claimed_to_go_at_once(store):
     assert tell(store, "registration_reminder")["status"] == "created"
     assert tell(store, "registration_confirmed")["status"] == "sending"
+    # no slot to wait for: an email, or any SMS without a rate, goes at once whatever its kind
+    assert tell(store, "registration_reminder", channel="email", phone=None,
+                email="maija@example.fi")["status"] == "sending"
+    store.sms_paced = False
+    assert tell(store, "registration_reminder")["status"] == "sending"
 
 
 def test_a_message_that_may_wait_takes_the_next_slot_only_when_it_is_due_within_one_interval(store):
