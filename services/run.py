@@ -33,6 +33,7 @@ from shared.config import (  # noqa: E402
     DATABASE_URL_NAMES, ConfigurationError, per_service, require_strong_staff_bootstrap_token, service_config,
     setting)
 from services.supervisor import supervise  # noqa: E402
+from shared.helsinki import parse_quiet_hours  # noqa: E402
 
 SERVICES = {
     "catalog": "services.catalog.service:CatalogService",
@@ -175,7 +176,8 @@ def ping(name, timeout=5):
 def main(argv):
     try:
         require_strong_staff_bootstrap_token(setting("STAFF_BOOTSTRAP_TOKEN"))
-    except ConfigurationError as exc:
+        parse_quiet_hours(setting("QUIET_HOURS"))  # a bad one stops the start, not the first night
+    except (ConfigurationError, ValueError) as exc:
         raise SystemExit(str(exc))
     require_broker()
     if argv[:1] == ["ping"] and len(argv) == 2:

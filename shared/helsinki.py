@@ -89,13 +89,13 @@ def parse_time_filter(name, value, end_of_day=False):
 
 def parse_quiet_hours(value):
     """QUIET_HOURS ("21-08": from 21:00 to 08:00 Helsinki time) as (start hour, end hour), or None
-    for none (empty). ValueError for anything else."""
+    for none (`off`, or empty where no default stands in). ValueError for anything else."""
     value = (value or "").strip()
-    if not value:
+    if not value or value.lower() == "off":
         return None
     start, separator, end = value.partition("-")
     if not separator or not start.strip().isdigit() or not end.strip().isdigit():
-        raise ValueError(f"QUIET_HOURS: {value!r} is not HH-HH (21-08), or empty for none")
+        raise ValueError(f"QUIET_HOURS: {value!r} is not HH-HH (21-08), or off for none")
     start, end = int(start), int(end)
     if not (0 <= start <= 23 and 0 <= end <= 23) or start == end:
         raise ValueError(f"QUIET_HOURS: {value!r}: two different hours 0-23")

@@ -1,6 +1,11 @@
 """Sending one stored message: claim it, wait for its SMS slot, record the hand-over, call the
 provider outside any transaction, record what happened.
 
+A message is sent by the worker that records it, an SMS booking the next slot of the shared rate;
+except an SMS that may wait (not shared.kinds.immediate) under a rate: the due timer sends those
+behind the immediate ones (`deliver_due`): retries and immediate ones first, then the SMS that may
+wait one slot at a time, never booking the rate ahead (storage.py, `claim_behind`).
+
 Transient failures back off exponentially with jitter, at most SEND_RETRY_MAX_SECONDS apart, for
 as long as the message matters: until SEND_GIVE_UP_HOURS after it was created or the end of its
 event, whichever comes first; then it is `failed` with the last reason. Permanent failures fail at
@@ -9,6 +14,7 @@ left to reconciliation.py, never simply repeated."""
 import datetime
 import logging
 import random
+import time
 from dataclasses import dataclass
 
 import eventlet
@@ -26,6 +32,8 @@ SENT, FAILED, WAITING = "sent", "failed", "created"
 OPTED_OUT = "21610"  # Twilio: the recipient texted STOP to our number
 # messages the retry timer sends side by side: each mostly waits for its SMS slot or the provider
 DUE_AT_ONCE = 20
+# how long one tick of the due timer keeps taking SMS that wait behind, one slot at a time
+BEHIND_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -81,28 +89,45 @@ def deliver(store, providers, notification_id, policy):
     return send(store, providers, notification, policy)
 
 
-def deliver_due(store, providers, policy):
-    """Send the messages that are due (retries after backoff, ones handed back), side by side;
-    returns how many were taken."""
+def deliver_due(store, providers, policy, behind_seconds=BEHIND_SECONDS):
+    """Send the messages that are due, side by side: retries after backoff, ones handed back and
+    emails at once (immediate ones first), then for `behind_seconds` the SMS that wait behind, each
+    as its slot comes due. Returns how many were taken."""
     pool = eventlet.GreenPool(DUE_AT_ONCE)
 
-    def one(notification_id):
+    def one(notification_id, claimed=None, slot_wait=None):
         try:
-            deliver(store, providers, notification_id, policy)
+            if claimed is None:
+                deliver(store, providers, notification_id, policy)
+            else:
+                send(store, providers, claimed, policy, slot_wait)
         except Exception:  # the database gone for a moment: the message is due again next time
             log.warning("a due message could not be sent now", exc_info=True,
                         extra={"notification_id": notification_id})
 
-    due = store.due()
+    paced = policy.sms_per_second > 0
+    due = store.due(sms_behind=paced)
     for notification_id in due:
         pool.spawn_n(one, notification_id)
+    taken = len(due)
+    deadline = time.monotonic() + behind_seconds
+    while paced and time.monotonic() < deadline:
+        claimed, wait = store.claim_behind(1.0 / policy.sms_per_second)
+        if claimed is not None:
+            pool.spawn_n(one, claimed["id"], claimed, wait)
+            taken += 1
+        elif wait is None:  # nothing waits
+            break
+        else:
+            eventlet.sleep(min(wait, max(deadline - time.monotonic(), 0)))
     pool.waitall()
-    return len(due)
+    return taken
 
 
-def send(store, providers, notification, policy):
+def send(store, providers, notification, policy, slot_wait=None):
     """Send a message this worker has claimed (`sending`); returns its new status, or None when
-    its claim lapsed before hand-over (another worker sends it)."""
+    its claim lapsed before hand-over (another worker sends it). `slot_wait`: its SMS slot was
+    booked with its claim (claim_behind), this many seconds from the claim."""
     notification_id, token = notification["id"], notification["claim_token"]
     if not notification["recipient"]:  # erased (or blanked) while it waited for a retry
         store.failed(notification_id, token, "erased", "the recipient's data was erased before it was sent")
@@ -111,7 +136,8 @@ def send(store, providers, notification, policy):
         # Every process books its slot in the shared table, so together they keep the rate; the
         # booking stretches the claim to the slot.
         try:
-            wait = store.reserve_slot("sms", 1.0 / policy.sms_per_second, notification_id, token)
+            wait = slot_wait if slot_wait is not None else store.reserve_slot(
+                "sms", 1.0 / policy.sms_per_second, notification_id, token)
         except Exception as exc:
             # Nothing was sent yet: hand the message back rather than leave it `sending`.
             retry_at = utcnow() + datetime.timedelta(seconds=policy.retry_base_seconds)

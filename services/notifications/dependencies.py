@@ -6,7 +6,7 @@ from nameko.constants import DEFAULT_MAX_WORKERS
 from nameko.extensions import DependencyProvider
 
 from services.notifications.delivery import SendPolicy
-from services.notifications.pacing import Pacing, PacingPolicy
+from services.notifications.pacing import Pacing, PacingPolicy, quiet_hours
 from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
 from services.notifications.providers.sms import ConsoleSms
 from services.notifications.providers.twilio import TwilioSms, TwilioWebhooks, status_callback_url
@@ -28,12 +28,15 @@ class Notifications(ServiceStorage):
     def setup(self):
         super().setup()
         self.pacing = Pacing(PacingPolicy.from_config(self.container.config))
-        self.claim_margin_seconds = SendPolicy.from_config(self.container.config).claim_margin_seconds
+        policy = SendPolicy.from_config(self.container.config)
+        self.claim_margin_seconds, self.sms_paced = policy.claim_margin_seconds, policy.sms_per_second > 0
+        self.quiet = quiet_hours(self.container.config)
 
     def get_dependency(self, worker_ctx):
         store = super().get_dependency(worker_ctx)
         store.pacing = self.pacing
         store.claim_margin_seconds = self.claim_margin_seconds
+        store.quiet, store.sms_paced = self.quiet, self.sms_paced
         return store
 
 

@@ -7,10 +7,15 @@ pump SMS or to flood one person's phone or inbox.
   first day with budget left, and an admin is told once a day (an ERROR log line, and an email to
   ADMIN_EMAIL when set).
 
-Messages staff cause are never held: an event cancelled or changed, and everything about a
-registration made by staff on a resident's behalf (whose messages may go to the staff member's own
+Messages staff cause are never held by these: an event cancelled or changed, and everything about
+a registration made by staff on a resident's behalf (whose messages may go to the staff member's own
 phone). Counts are kept per Helsinki day in small tables: recipients only as hashes, and past days
 deleted (`forget_past`).
+
+- QUIET_HOURS: a message that does not answer what the person just did (shared.kinds.immediate:
+  reminders, promotions, an event cancelled or changed, the contact person's summary), made in
+  them, by SMS or email, stays `created` (`quiet_hours`) until they end, unless its event starts
+  before then (`through_quiet_hours`).
 """
 import datetime
 import functools
@@ -25,7 +30,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from services.notifications import messages
 from services.notifications.tables import notifications, recipient_days, sms_budget_days
-from shared.helsinki import day_of, start_of_day
+from shared.config import ConfigurationError
+from shared.helsinki import day_of, in_quiet_hours, parse_quiet_hours, quiet_hours_end, staff_time, start_of_day
 from shared.kinds import telling
 
 log = logging.getLogger(__name__)
@@ -137,6 +143,35 @@ class Pacing:
                 # sent by the service's timer that sends whatever waits
                 "status": "created", "attempts": 0, "next_attempt_at": now, "created_at": now, "updated_at": now,
             })
+
+
+QUIET_HOURS_CODE = "quiet_hours"
+
+
+def quiet_hours(config):
+    """QUIET_HOURS as parse_quiet_hours reads it; a bad value is a ConfigurationError, one line."""
+    try:
+        return parse_quiet_hours(config["QUIET_HOURS"])
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
+def through_quiet_hours(held, now, starts_at, quiet):
+    """How a message that may wait, made at `now` (`held`: as Pacing.check holds it, None: free to
+    go), is held once the quiet hours `quiet` count too: one that would go in them waits until they
+    end, unless its event starts before then (it would come too late)."""
+    if held is not None and held.until is None:  # never sent anyway
+        return held
+    goes_at = held.until if held is not None else now
+    if not in_quiet_hours(goes_at, quiet):
+        return held
+    until = quiet_hours_end(goes_at, quiet)
+    if starts_at is not None and starts_at < until:
+        return held
+    why = f"made in the quiet hours (QUIET_HOURS); waits until {staff_time(until)}"
+    if held is not None:  # held for another reason first: that reason stays the code
+        return Held(held.status, until, held.error_code, f"{held.error_message}; then {why}")
+    return Held("created", until, QUIET_HOURS_CODE, why)
 
 
 def forget_past(session, now):

@@ -47,9 +47,10 @@ class NotificationsService:
         language = self.notifications.inbound.language_of(data.phone)
         return data.model_copy(update={"language": language}) if language else data
 
-    def _send(self, claimed):
-        if claimed is not None:
-            delivery.send(self.notifications, self.providers, claimed, delivery.SendPolicy.from_config(self.config))
+    def _send(self, recorded):
+        # an SMS that may wait was recorded `created`: the due timer sends it behind the immediate ones
+        if recorded is not None and recorded["status"] == "sending":
+            delivery.send(self.notifications, self.providers, recorded, delivery.SendPolicy.from_config(self.config))
 
     @event_handler("registration", "registration_erased")
     def on_registration_erased(self, payload):
@@ -80,7 +81,8 @@ class NotificationsService:
     @timer(interval=1)
     def send_due(self):
         """Messages left waiting: claims that lapsed before hand-over, messages handed over with
-        no outcome (asked of the provider), retries after backoff."""
+        no outcome (asked of the provider), retries after backoff, and the messages that may wait
+        (reminders, promotions, fan-outs), behind the immediate ones."""
         policy = delivery.SendPolicy.from_config(self.config)
         reconciliation.reap(self.notifications)
         reconciliation.settle_unsettled(self.notifications, self.providers, policy)

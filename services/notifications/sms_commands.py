@@ -89,7 +89,7 @@ def _sign_up(code, rest):
     if not (SMS_CODE.match(code) and any(c.isalpha() for c in code) and rest):
         return None
     seats = 1
-    if rest[0].isdigit():
+    if rest[0].isascii() and rest[0].isdigit():  # "3", not "²" or "३" (digits int() may not read)
         seats = int(rest[0])
         rest = rest[1:]
         if not rest or not 1 <= seats <= MAX_SEATS:

@@ -7,12 +7,18 @@ A claim is a lease: `claim_token` names the worker's claim and `claimed_until` e
 SMS slot plus SEND_CLAIM_MARGIN_SECONDS). Right before the provider call the worker records
 `handed_over_at`, only while its claim holds. A claim that lapsed before hand-over goes back to
 `created` (`reap`: its worker died or stalled, nothing went out); one that lapsed after it, or
-whose call ended without an answer, is `unsettled`: the provider is asked what it sent."""
+whose call ended without an answer, is `unsettled`: the provider is asked what it sent.
+
+Priority: a message that answers what the person just did (`immediate`) is recorded claimed and
+books the next SMS slot however far ahead (`reserve_slot`). An SMS that may wait, under an SMS rate,
+is recorded `created` and taken by the due timer one at a time, each with its slot in the same
+transaction, only while no immediate SMS is due and only a slot due within one interval
+(`claim_behind`). So a wave of reminders never books the rate ahead of a confirmation made during
+it. Emails, and SMS without a rate, wait for no slot: they go at once whatever their kind."""
 import datetime
 import uuid
-from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 
 from services.notifications import inbound_storage, webhook_storage
 from services.notifications import pacing as message_pacing
@@ -30,6 +36,7 @@ from services.notifications.webhook_rules import without_name
 from shared.batching import GroupCommit
 from shared.database import insert_ignoring_conflict, transaction_memo, upsert, utcnow
 from shared.inbox import first_delivery
+from shared.kinds import immediate as answers_the_person
 
 CREATED, SENDING, SENT, FAILED = "created", "sending", "sent", "failed"
 DELIVERED, UNDELIVERED = "delivered", "undelivered"
@@ -70,6 +77,10 @@ class NotificationStore:
     pacing = None
     #: seconds a claim holds beyond its booked send slot (SEND_CLAIM_MARGIN_SECONDS; set by the dependency)
     claim_margin_seconds = 60.0
+    #: QUIET_HOURS as (start hour, end hour) (pacing.quiet_hours; None: none)
+    quiet = None
+    #: whether SMS share a rate (SMS_RATE_PER_SECOND > 0): then those that may wait go behind
+    sms_paced = True
 
     def __init__(self, database, group=None):
         self.database = database
@@ -82,8 +93,9 @@ class NotificationStore:
     def record(self, envelope, data, message, activity=None):
         """Store the message a registration event becomes (`message` None: nobody is told) and
         queue the organizer's webhook POSTs of it (`activity`). Returns the new message, already
-        claimed for sending by this worker, or None when the event was seen before, there is no
-        message or the registrant erased their data."""
+        claimed for sending by this worker (`sending`), or `created` for the due timer when it is
+        an SMS that waits behind the immediate ones; None when the event was seen before, there is no
+        message, the registrant erased their data or the message is held."""
         def unit(session):
             if not self._first_delivery(session, envelope, data.event):
                 return None
@@ -97,40 +109,64 @@ class NotificationStore:
             if message is None or erased:
                 return None
             recipient = data.phone if data.channel == "sms" else data.email
-            held = self.pacing and self.pacing.check(session, envelope.type, data, data.channel, recipient, utcnow())
+            now = utcnow()
+            held = self.pacing and self.pacing.check(session, envelope.type, data, data.channel, recipient, now)
+            immediate = answers_the_person(envelope.type, data.reason)
+            if not immediate:
+                held = message_pacing.through_quiet_hours(held, now, data.event.starts_at, self.quiet)
             if data.channel == "sms" and inbound_storage.is_stopped(session, recipient):
                 held = SUPPRESSED
-            return self._insert_claimed(session, envelope, data, data.channel, recipient, message, held)
+            return self._insert(session, str(envelope.event_id), data.registration_id, data.event.id, data.channel,
+                                recipient, message, immediate, held, self._behind(immediate, data.channel))
 
         return self.group.run(unit)
 
     def record_summary(self, envelope, data, message):
-        """The message to an event's contact person when its registration closes, claimed for
-        sending; None when the event was seen before."""
+        """The message to an event's contact person when its registration closes, like `record`'s
+        (it may wait: held through the quiet hours, an SMS behind the immediate ones); None when the
+        event was seen before or it is held."""
         channel, recipient = ("sms", data.summary_phone) if data.summary_phone else ("email", data.summary_email)
         with self.database.transaction() as session:
             if not self._first_delivery(session, envelope, data.event):
                 return None
-            held = SUPPRESSED if channel == "sms" and inbound_storage.is_stopped(session, recipient) else None
-            return self._insert_claimed(session, envelope, data, channel, recipient, message, held)
+            held = message_pacing.through_quiet_hours(None, utcnow(), data.event.starts_at, self.quiet)
+            if channel == "sms" and inbound_storage.is_stopped(session, recipient):
+                held = SUPPRESSED
+            return self._insert(session, str(envelope.event_id), None, data.event.id, channel, recipient, message,
+                                False, held, self._behind(False, channel))
 
-    def _insert_claimed(self, session, envelope, data, channel, recipient, message, held=None):
+    def record_reply(self, session, source_id, recipient, message, event_id="", registration_id=None, held=None):
+        """An SMS answering what a person just texted us, recorded in the caller's transaction
+        (`source_id`: what it answers, unique, e.g. the inbound MessageSid) as immediate: claimed
+        by this worker, sent at once ahead of any wave (delivery.send it after the commit); `held`
+        recorded instead (a stopped number), None returned."""
+        return self._insert(session, source_id, registration_id, event_id, "sms", recipient, message, True, held)
+
+    def _behind(self, immediate, channel):
+        """Whether a new message waits behind the immediate ones: an SMS that may wait, under a rate."""
+        return not immediate and channel == "sms" and self.sms_paced
+
+    def _insert(self, session, source_id, registration_id, event_id, channel, recipient, message, immediate,
+                held=None, behind=False):
         """A new message row, `sending` for the worker that records it: nobody else can see it
         before this transaction commits, so it is claimed as surely as by the conditional update,
-        one transaction sooner. `held` (message_pacing.Held): recorded as it says instead, and
-        None returned (nothing to send now)."""
+        one transaction sooner. `behind`: `created`, due now, for the due timer to send behind the
+        immediate ones. `held` (message_pacing.Held): recorded as it says instead, and None
+        returned (nothing to send now)."""
         now = utcnow()
         row = {
-            "id": str(uuid.uuid4()), "source_event_id": str(envelope.event_id),
-            "registration_id": getattr(data, "registration_id", None), "event_id": data.event.id,
-            "recipient": recipient, "channel": channel, "language": message.language,
+            "id": str(uuid.uuid4()), "source_event_id": source_id, "registration_id": registration_id,
+            "event_id": event_id, "recipient": recipient, "channel": channel, "language": message.language,
             "template": message.template, "subject": message.subject or None, "body": message.text,
             "html": message.html or None, "status": SENDING, "attempts": 1, "next_attempt_at": now,
-            "created_at": now, "updated_at": now, **self._new_claim(now),
+            "created_at": now, "updated_at": now, "immediate": immediate, **self._new_claim(now),
         }
         if held is not None:
             row.update(status=held.status, attempts=0, next_attempt_at=held.until or now,
-                       error_code=held.error_code, error_message=held.error_message)
+                       error_code=held.error_code, error_message=held.error_message, claim_token=None,
+                       claimed_until=None)
+        elif behind:
+            row.update(status=CREATED, attempts=0, claim_token=None, claimed_until=None)
         session.execute(INSERT_MESSAGE, row)
         return None if held is not None else row
 
@@ -229,13 +265,12 @@ class NotificationStore:
             # STOP's and START's own replies go to a stopped number; any other is recorded `stopped`
             held = None if command in (STOP_WORD, START_WORD) or not inbound_storage.is_stopped(session, phone) \
                 else SUPPRESSED
-            source = SimpleNamespace(event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"inbound-sms:{inbound_id}"))
-            if session.execute(select(notifications.c.id).where(
-                    notifications.c.source_event_id == str(source.event_id))).first():
+            source_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"inbound-sms:{inbound_id}"))
+            if session.execute(select(notifications.c.id).where(notifications.c.source_event_id == source_id)).first():
                 return None
-            # a reply is about no event: retention blanks it RETENTION_DAYS after it was made
-            return self._insert_claimed(session, source, SimpleNamespace(event=SimpleNamespace(id="")), "sms", phone,
-                                        reply, held)
+            # a reply is about no event: retention blanks it RETENTION_DAYS after it was made; it
+            # answers what the person just did, so it goes at once, ahead of any wave
+            return self.record_reply(session, source_id, phone, reply, held=held)
 
     def _replies_since(self, session, phone, since):
         return session.execute(select(func.count()).select_from(notifications).where(
@@ -435,17 +470,20 @@ class NotificationStore:
         same transaction, so a long queue for slots does not look like a dead worker."""
         now = utcnow()
         with self.database.transaction() as session:
-            insert_ignoring_conflict(session, send_rate, {"channel": channel, "next_at": now}, ["channel"])
-            next_at = session.execute(
-                select(send_rate.c.next_at).where(send_rate.c.channel == channel).with_for_update()
-            ).scalar()
-            slot = max(next_at, now)
+            slot = max(self._lock_slot(session, channel, now), now)
             session.execute(update(send_rate).where(send_rate.c.channel == channel)
                             .values(next_at=slot + datetime.timedelta(seconds=interval_seconds)))
             if notification_id is not None:
                 session.execute(update(notifications).where(*self._ours(notification_id, token)).values(
                     claimed_until=slot + datetime.timedelta(seconds=self.claim_margin_seconds)))
         return (slot - now).total_seconds()
+
+    def _lock_slot(self, session, channel, now):
+        """When `channel`'s next slot is free, its row locked until the transaction ends."""
+        insert_ignoring_conflict(session, send_rate, {"channel": channel, "next_at": now}, ["channel"])
+        return session.execute(
+            select(send_rate.c.next_at).where(send_rate.c.channel == channel).with_for_update()
+        ).scalar()
 
     def record_delivery(self, provider_ref, status, error_code=None):
         """Move a message forward to what the provider reports; True if it moved."""
@@ -461,14 +499,55 @@ class NotificationStore:
                 **({"error_code": str(error_code)} if error_code else {})))
         return True
 
-    def due(self, limit=100):
-        """Ids of messages waiting to be sent (new, or back off after a transient failure)."""
+    def due(self, limit=100, sms_behind=False):
+        """Ids of messages waiting to be sent (new, or back off after a transient failure),
+        immediate ones first. `sms_behind`: without the SMS that wait behind (claim_behind's)."""
+        conditions = [notifications.c.status == CREATED, notifications.c.next_attempt_at <= utcnow()]
+        if sms_behind:
+            conditions.append(notifications.c.immediate | (notifications.c.channel != "sms"))
         with self.database.transaction() as session:
             return list(session.execute(
-                select(notifications.c.id)
-                .where(notifications.c.status == CREATED, notifications.c.next_attempt_at <= utcnow())
-                .order_by(notifications.c.next_attempt_at).limit(limit)
+                select(notifications.c.id).where(*conditions)
+                .order_by(notifications.c.immediate.desc(), notifications.c.next_attempt_at).limit(limit)
             ).scalars())
+
+    def claim_behind(self, interval_seconds):
+        """Claim the next due SMS that waits behind (not immediate) with the next SMS slot, in one
+        transaction, only if that slot is due within `interval_seconds` and no immediate SMS is
+        due: so the rate is never booked ahead of a message that answers someone. Returns
+        (the claimed message, seconds to its slot), or (None, seconds worth waiting before asking
+        again; None: nothing waits)."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            next_at = self._lock_slot(session, "sms", now)
+            slot = max(next_at, now)
+            ahead = (slot - now).total_seconds()
+            if ahead > interval_seconds:
+                return None, ahead - interval_seconds
+            if session.execute(select(exists().where(
+                    notifications.c.immediate, notifications.c.status == CREATED, notifications.c.channel == "sms",
+                    notifications.c.next_attempt_at <= now))).scalar():
+                return None, interval_seconds  # the due timer's first pass sends it
+            # SKIP LOCKED: another process's claim of a message in flight is not waited for
+            waiting = session.execute(
+                select(notifications.c.id)
+                .where(notifications.c.immediate.is_(False), notifications.c.status == CREATED,
+                       notifications.c.channel == "sms", notifications.c.next_attempt_at <= now)
+                .order_by(notifications.c.next_attempt_at).limit(1).with_for_update(skip_locked=True)
+            ).scalar()
+            if waiting is None:
+                return None, None
+            claimed = session.execute(
+                update(notifications).where(notifications.c.id == waiting, notifications.c.status == CREATED)
+                .values(status=SENDING, attempts=notifications.c.attempts + 1, updated_at=now,
+                        **self._new_claim(now, ahead + self.claim_margin_seconds))
+                .returning(*notifications.c)
+            ).mappings().first()
+            if claimed is None:  # taken between the two statements (SQLite has no row locks)
+                return None, 0.0
+            session.execute(update(send_rate).where(send_rate.c.channel == "sms")
+                            .values(next_at=slot + datetime.timedelta(seconds=interval_seconds)))
+        return dict(claimed), ahead
 
     def for_registrations(self, registration_ids):
         """{registration id: [each message about it, oldest first, without its text]}."""

@@ -1,6 +1,7 @@
 """Notifications' own tables: one row per message, the events already handled, registrations
 erased, and organizers' webhooks with one row per webhook POST."""
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint, true)
 
 from shared.database import UtcDateTime
 from shared.inbox import processed_events_table
@@ -42,7 +43,11 @@ notifications = Table(
     Column("claimed_until", UtcDateTime, nullable=True),
     # when the message was handed to the provider (this claim); none: it cannot have gone out
     Column("handed_over_at", UtcDateTime, nullable=True),
+    # it answers what the person just did (shared.kinds.immediate): sent at once, booking the next
+    # SMS slot; False: sent by the due timer behind every immediate one (delivery.py)
+    Column("immediate", Boolean, nullable=False, default=True, server_default=true()),
     Index("ix_notifications_due", "status", "next_attempt_at"),
+    Index("ix_notifications_queue", "immediate", "status", "next_attempt_at"),
     Index("ix_notifications_event_id", "event_id"),
 )
 

@@ -1,5 +1,5 @@
-"""The rules of sending, in plain Python: how long to wait between tries, when to give up, and
-what a provider's failure means."""
+"""The rules of sending, in plain Python: how long to wait between tries, when to give up, what a
+provider's failure means, and when a message that may wait goes (quiet hours)."""
 import datetime as dt
 
 import pytest
@@ -7,7 +7,10 @@ import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from services.notifications.delivery import SendPolicy, backoff, give_up_at, next_attempt_at
+from services.notifications.pacing import Held, quiet_hours, through_quiet_hours
 from services.notifications.providers.twilio import PERMANENT, TRANSIENT, UNKNOWN, classify, outcome_of
+from shared.config import ConfigurationError
+from shared.helsinki import parse_quiet_hours
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 10, 17, 12, 0, tzinfo=UTC)
@@ -82,3 +85,45 @@ def test_a_request_that_may_have_reached_twilio_has_an_unknown_outcome():
     assert outcome_of(requests.ReadTimeout("read timed out")) == UNKNOWN
     dropped = ProtocolError("Connection aborted.", ConnectionResetError())
     assert outcome_of(requests.ConnectionError(dropped)) == UNKNOWN
+
+
+# --- quiet hours: when may a message that does not answer what the person just did go ---------
+
+QUIET = parse_quiet_hours("21-08")
+HELSINKI_2330 = dt.datetime(2026, 10, 17, 20, 30, tzinfo=UTC)  # 23:30 in Helsinki (UTC+3)
+NEXT_0800 = dt.datetime(2026, 10, 18, 5, 0, tzinfo=UTC)
+IN_A_MONTH = dt.datetime(2026, 11, 17, 15, 0, tzinfo=UTC)
+
+
+def test_a_message_that_may_wait_made_at_night_waits_for_eight_in_the_morning():
+    held = through_quiet_hours(None, HELSINKI_2330, IN_A_MONTH, QUIET)
+    assert (held.status, held.until, held.error_code) == ("created", NEXT_0800, "quiet_hours")
+    assert "18.10.2026 08:00" in held.error_message  # the roster's reader sees when it goes
+
+
+def test_a_message_made_in_the_day_goes_now():
+    assert through_quiet_hours(None, NOW, IN_A_MONTH, QUIET) is None  # 15:00 in Helsinki
+
+
+def test_a_message_about_an_event_that_starts_before_the_quiet_hours_end_goes_now():
+    starts_at_midnight = dt.datetime(2026, 10, 17, 21, 0, tzinfo=UTC)
+    assert through_quiet_hours(None, HELSINKI_2330, starts_at_midnight, QUIET) is None
+
+
+def test_without_quiet_hours_nothing_waits():
+    assert through_quiet_hours(None, HELSINKI_2330, IN_A_MONTH, parse_quiet_hours("off")) is None
+
+
+def test_a_message_held_to_a_night_hour_by_the_sms_budget_waits_on_to_the_morning_and_keeps_its_reason():
+    midnight = dt.datetime(2026, 10, 17, 21, 0, tzinfo=UTC)  # 00:00 in Helsinki, when the next day's budget opens
+    budget = Held("created", midnight, "sms_daily_budget", "SMS_DAILY_BUDGET (2000) used up")
+    held = through_quiet_hours(budget, NOW, IN_A_MONTH, QUIET)
+    assert (held.until, held.error_code) == (NEXT_0800, "sms_daily_budget")
+    capped = Held("capped", None, "messages_per_number_per_day", "not sent")
+    assert through_quiet_hours(capped, HELSINKI_2330, IN_A_MONTH, QUIET) is capped
+
+
+def test_a_bad_quiet_hours_setting_is_one_clear_line():
+    with pytest.raises(ConfigurationError, match="QUIET_HOURS: '25-08'"):
+        quiet_hours({"QUIET_HOURS": "25-08"})
+    assert quiet_hours({"QUIET_HOURS": "22-7"}) == (22, 7)

@@ -1,7 +1,7 @@
 """inbound SMS: residents' texts, and per number its opt-out and language
 
 Revision ID: 3f8b6c2d9e14
-Revises: 7c1d2e9a4b60
+Revises: 5e2a9c41d7b3
 Create Date: 2026-11-28 11:00:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import shared.database
 
 revision = '3f8b6c2d9e14'
-down_revision = '7c1d2e9a4b60'
+down_revision = '5e2a9c41d7b3'
 branch_labels = None
 depends_on = None
 
