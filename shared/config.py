@@ -33,7 +33,7 @@ DEFAULTS = {
     # Numbers with a +country code are accepted only from these regions (SMS-pumping fraud).
     "SMS_ALLOWED_REGIONS": "FI,AX",
     # reminders to confirmed registrants this many hours before an event starts (0: none), moved
-    # earlier out of QUIET_HOURS ("21-08" Helsinki time; off: none), when nothing is sent that
+    # earlier out of QUIET_HOURS ("21-08" Helsinki time; off or empty: none), when nothing is sent that
     # does not answer what a person just did
     "REMINDER_HOURS_BEFORE": "24",
     "QUIET_HOURS": "21-08",

@@ -89,7 +89,7 @@ def parse_time_filter(name, value, end_of_day=False):
 
 def parse_quiet_hours(value):
     """QUIET_HOURS ("21-08": from 21:00 to 08:00 Helsinki time) as (start hour, end hour), or None
-    for none (`off`, or empty where no default stands in). ValueError for anything else."""
+    for none (`off`, or empty). ValueError for anything else."""
     value = (value or "").strip()
     if not value or value.lower() == "off":
         return None
