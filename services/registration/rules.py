@@ -2,15 +2,16 @@
 its registration window, the group size) and when registration has closed; when the waiting
 list may move; who may be checked in; what a walk-in count does to the headcount; which catalog
 changes registrants hear of; how long an Idempotency-Key holds; how often a registrant is re-sent
-their details.
+their details; who is reminded of their event.
 
-"Registration has closed" is defined once here, as a rule and as the same rule in SQL."""
+"Registration has closed" and "a reminder is due" are defined once here, each as a rule and as the
+same rule in SQL."""
 import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 
 from services.registration.seating import CONFIRMED
-from services.registration.tables import events
+from services.registration.tables import events, registrations
 from shared.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -103,3 +104,22 @@ def may_resend_details(registration, now, again=None):
         return False
     resent = registration.get("details_resent_at")
     return resent is None or now - resent >= DETAILS_RESEND_INTERVAL
+
+
+def reminder_is_due(event, registration, now):
+    """Whether `registration` gets its event's reminder at `now`: the event is on, with reminders,
+    its `reminder_at` has come and it has not started; the registration is confirmed, not yet
+    reminded, and was made before `reminder_at` (someone who signed up after it has just had
+    their confirmation). A moved event has a moved `reminder_at`: its reminder follows it."""
+    reminder_at = event["reminder_at"]
+    return (event["status"] == "published" and bool(event["reminders"]) and reminder_at is not None
+            and reminder_at <= now and not has_started(event, now)
+            and registration["status"] == CONFIRMED and registration["reminded_at"] is None
+            and registration["created_at"] < reminder_at)
+
+
+def reminder_is_due_sql(now):
+    """`reminder_is_due` as a condition on registration's events joined to its registrations."""
+    return and_(events.c.status == "published", events.c.reminders.is_(True), events.c.reminder_at <= now,
+                events.c.starts_at > now, registrations.c.status == CONFIRMED,
+                registrations.c.reminded_at.is_(None), registrations.c.created_at < events.c.reminder_at)
