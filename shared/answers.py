@@ -55,7 +55,8 @@ class Description(Answer):
 
 class Event(Answer):
     """An event as the catalog keeps it: the answer to creating, changing and cancelling one.
-    `summary_phone`/`summary_email`: the contact person told the numbers when registration closes."""
+    `summary_phone`/`summary_email`: the contact person told the numbers when registration closes;
+    `sms_code` what residents text to sign up; `reminder_at` when the confirmed are reminded."""
 
     id: str
     title: Title
@@ -73,6 +74,11 @@ class Event(Answer):
     organizer: str
     summary_phone: Optional[str]
     summary_email: Optional[str]
+    sms_code: Optional[str] = Field(examples=["AY17"], description="what residents text to sign up "
+                                    "(\"AY17 Maija\"); made on publishing unless staff chose one")
+    reminder_at: Optional[datetime] = Field(description="when confirmed registrants are reminded; "
+                                            "null: no reminder")
+    reminders: bool = Field(description="false: staff turned reminders off")
     status: Literal["published", "draft", "cancelled"]
 
 

@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -55,6 +56,11 @@ def paragraphs(max_length):
 
 
 Moment = Annotated[AwareDatetime, AfterValidator(_plausible_year)]
+# what residents text to sign up ("YO47 Maija"): stored upper-case, so any case is accepted
+SmsCode = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9]{2,12}$", examples=["AY17"],
+                                     description="2-12 letters A-Z and digits, any case (stored upper-case); "
+                                                 "unique among events not yet over (409 sms_code_taken)"),
+                    AfterValidator(str.upper)]
 PersonName = Annotated[StrictStr, Field(min_length=1, max_length=text.NAME_MAX_LENGTH,
                                         description="letters of any script, spaces and -'. only"),
                        AfterValidator(text.person_name)]
@@ -107,6 +113,12 @@ class EventFields(Body):
     # coming and how many wait. Staff see these; the public event does not show them.
     summary_phone: Optional[StrictStr] = Field(default=None, max_length=40)
     summary_email: Optional[StrictStr] = Field(default=None, max_length=254)
+    # Made on publishing when not chosen (services/catalog/sms_codes.py); null: make a new one.
+    sms_code: Optional[SmsCode] = None
+    # When confirmed registrants are reminded: by default REMINDER_HOURS_BEFORE before the start,
+    # out of QUIET_HOURS, moving with the start; null: back to that default.
+    reminder_at: Optional[Moment] = Field(default=None, description="before starts_at; null: the default time")
+    reminders: Optional[StrictBool] = Field(default=None, description="false: no reminders (reminder_at null)")
 
     @field_validator("summary_phone")
     @classmethod

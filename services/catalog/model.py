@@ -2,6 +2,7 @@
 import datetime
 import uuid
 
+from services.catalog import reminders
 from shared.errors import Conflict, ValidationFailed
 
 # Events start between a week ago (staff correct the record of one just held) and a few years
@@ -13,8 +14,10 @@ LONGEST_EVENT = datetime.timedelta(days=366)
 EDITABLE = (
     "title", "description", "municipality", "place", "address", "starts_at", "ends_at",
     "capacity", "waitlist_capacity", "max_group_size", "registration_opens_at",
-    "registration_closes_at", "organizer", "summary_phone", "summary_email",
+    "registration_closes_at", "organizer", "summary_phone", "summary_email", "sms_code",
 )
+# set through `reminders` and `reminder_at` together (reminders.py)
+REMINDER_FIELDS = ("reminders", "reminder_at")
 
 
 def check_consistent(event, now, start_moved=True):
@@ -43,20 +46,24 @@ def search_text(event):
     return " ".join(p for p in parts if p).lower()
 
 
-def new_event(fields, now):
-    """A new event row from a validated `NewEvent`."""
+def new_event(fields, now, reminder_policy=None):
+    """A new event row from a validated `NewEvent` (its SMS code, if staff chose none, is made
+    when it is published: storage.py)."""
     event = fields.model_dump(exclude_none=False)
     event["title"] = fields.title.model_dump(exclude_none=True)
     event["description"] = fields.description.model_dump(exclude_none=True)
     event["id"] = str(uuid.uuid4())
     check_consistent(event, now)
+    event = reminders.settle(event, fields.model_dump(exclude_unset=True),
+                             reminder_policy or reminders.ReminderPolicy.from_settings())
     event["search_text"] = search_text(event)
     event["created_at"] = event["updated_at"] = now
     return event
 
 
-def apply_change(event, change, now):
-    """(changed event, names of changed fields) for a validated `EventChange`."""
+def apply_change(event, change, now, reminder_policy=None):
+    """(changed event, names of changed fields) for a validated `EventChange`. An SMS code given
+    as null is made anew if the event is published (storage.py)."""
     if event["status"] == "cancelled":
         raise Conflict("A cancelled event cannot be changed.", code="event_cancelled")
     given = change.model_dump(exclude_unset=True)
@@ -81,7 +88,9 @@ def apply_change(event, change, now):
             raise Conflict("A published event cannot go back to draft; cancel it instead.",
                            code="already_published")
     check_consistent(updated, now, start_moved=updated["starts_at"] != event["starts_at"])
-    changed = [name for name in EDITABLE + ("status",) if updated.get(name) != event.get(name)]
+    updated = reminders.settle(updated, given, reminder_policy or reminders.ReminderPolicy.from_settings(),
+                               before=event)
+    changed = [name for name in EDITABLE + REMINDER_FIELDS + ("status",) if updated.get(name) != event.get(name)]
     updated["search_text"] = search_text(updated)
     if changed:
         updated["updated_at"] = now
@@ -90,7 +99,7 @@ def apply_change(event, change, now):
 
 def public(event):
     """An event as the API and the bus show it (times as ISO 8601 UTC)."""
-    keys = ("id",) + EDITABLE + ("status",)
+    keys = ("id",) + EDITABLE + REMINDER_FIELDS + ("status",)
     result = {}
     for key in keys:
         value = event.get(key)

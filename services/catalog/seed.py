@@ -13,6 +13,7 @@ from services.catalog.tables import events
 from shared.api import NewEvent
 from shared.config import setting
 from shared.database import Database
+from shared.errors import Conflict
 from shared.helsinki import HELSINKI
 from shared.migrations import upgrade
 
@@ -27,6 +28,7 @@ def at(day, hour, minute=0):
 
 
 def demo_events(today):
+    """The demo events; the peer group's SMS codes are made on publishing, the others chosen."""
     kosketus = next_date(10, 10, today)
     homeless_night = next_date(10, 17, today)
     lecture = today + dt.timedelta(days=21)
@@ -37,19 +39,20 @@ def demo_events(today):
          "description": {"fi": "Järjestöjen ja kunnan työntekijöiden verkostotapaaminen. Teemana köyhyys."},
          "municipality": "Jyväskylä", "place": "Jyväskylän kaupungintalo", "address": "Vapaudenkatu 32",
          "starts_at": at(kosketus, 9), "ends_at": at(kosketus, 12), "capacity": 60, "waitlist_capacity": 15,
-         "max_group_size": 3, "organizer": "Keski-Suomen järjestöverkosto"},
+         "max_group_size": 3, "organizer": "Keski-Suomen järjestöverkosto", "sms_code": f"KO{kosketus.day}"},
         {"title": {"fi": "Valtakunnallinen Asunnottomien Yö", "sv": "De bostadslösas natt",
                    "en": "National Homeless Night"},
          "description": {"fi": "Yhdessä puistossa: lämmintä ruokaa, musiikkia ja keskustelua. Kaikki ovat tervetulleita."},
          "municipality": "Jyväskylä", "place": "Tourujoen puisto", "address": "Tourujoen puisto, Jyväskylä",
          "starts_at": at(homeless_night, 18), "ends_at": at(homeless_night, 22), "capacity": 200,
-         "waitlist_capacity": 0, "max_group_size": 5, "organizer": "Asunnottomien Yö -työryhmä"},
+         "waitlist_capacity": 0, "max_group_size": 5, "organizer": "Asunnottomien Yö -työryhmä",
+         "sms_code": f"AY{homeless_night.day}"},
         {"title": {"fi": "Luento: Mistä onnellisuus syntyy?", "sv": "Föreläsning: Var kommer lyckan ifrån?",
                    "en": "Lecture: where does happiness come from?"},
          "description": {"fi": "Avoin yleisöluento onnellisuudesta ja yhteisöllisyydestä."},
          "municipality": "Äänekoski", "place": "Äänekosken kaupunginkirjasto", "address": "Torikatu 1",
          "starts_at": at(lecture, 17, 30), "ends_at": at(lecture, 19), "capacity": 80, "waitlist_capacity": 20,
-         "max_group_size": 4, "organizer": "Äänekosken kaupunki"},
+         "max_group_size": 4, "organizer": "Äänekosken kaupunki", "sms_code": "ONNI"},
     ]
     for week in range(4):
         day = peer_group + dt.timedelta(weeks=week)
@@ -76,9 +79,12 @@ def main():
                 events.c.starts_at == fields["starts_at"], events.c.place == fields["place"])).first()
         if exists:
             continue
-        event = store.create_event(NewEvent.model_validate(fields), organizer=None)  # as an admin
+        try:
+            event = store.create_event(NewEvent.model_validate(fields), organizer=None)  # as an admin
+        except Conflict:  # its SMS code is some other event's: one is made instead
+            event = store.create_event(NewEvent.model_validate({**fields, "sms_code": None}), organizer=None)
         added += 1
-        print(f"added {event['starts_at'][:16]}  {event['municipality']:<10} {event['title']['fi']}")
+        print(f"added {event['starts_at'][:16]}  {event['municipality']:<10} {event['sms_code']:<6} {event['title']['fi']}")
     print(f"{added} demo events added" + ("" if added else " (they were there already)"))
 
 

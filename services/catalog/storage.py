@@ -3,12 +3,13 @@ import hashlib
 import secrets
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
-from services.catalog import model
+from services.catalog import model, sms_codes
+from services.catalog.reminders import ReminderPolicy
 from services.catalog.tables import events, outbox, staff_tokens
 from shared.database import utcnow
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.organizers import check_owner
 from shared.outbox import add_event
 
@@ -21,17 +22,26 @@ def token_hash(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+# PostgreSQL's transaction-level advisory lock every writer of SMS codes takes (SQLite's writers
+# take turns already: BEGIN IMMEDIATE): a code is unique among events not yet over, which no
+# constraint can say, so two events created at once must not both find a code free.
+SMS_CODES_LOCK = 0x59_53_4D_53  # "YSMS"
+
+
 class CatalogStore:
-    def __init__(self, database):
+    def __init__(self, database, reminder_policy=None):
         self.database = database
+        self.reminder_policy = reminder_policy or ReminderPolicy.from_settings()
 
     # --- events -------------------------------------------------------------------------
 
     def create_event(self, fields, organizer):
         """A new event; `organizer` is the creating staff member's scope (None: an admin)."""
         check_owner(fields.organizer, organizer)
-        event = model.new_event(fields, utcnow())
+        now = utcnow()
+        event = model.new_event(fields, now, self.reminder_policy)
         with self.database.transaction() as session:
+            self._settle_sms_code(session, event, now)
             session.execute(events.insert().values(**event))
             if event["status"] == "published":
                 add_event(session, outbox, "event_published", model.public(event))
@@ -42,17 +52,42 @@ class CatalogStore:
         with self.database.transaction() as session:
             current = self._locked(session, event_id)
             check_owner(current["organizer"], organizer)
-            updated, changed = model.apply_change(current, change, utcnow())
+            now = utcnow()
+            updated, changed = model.apply_change(current, change, now, self.reminder_policy)
             check_owner(updated["organizer"], organizer)
-            if not changed:
+            if self._settle_sms_code(session, updated, now, before=current) and "sms_code" not in changed:
+                changed.append("sms_code")
+                updated["updated_at"] = now
+            if not changed and updated["reminder_chosen"] == current["reminder_chosen"]:
                 return model.public(current)
-            values = {k: updated[k] for k in changed + ["search_text", "updated_at"]}
+            values = {k: updated[k] for k in changed + ["reminder_chosen", "search_text", "updated_at"]}
             session.execute(update(events).where(events.c.id == event_id).values(**values))
             if current["status"] == "draft" and updated["status"] == "published":
                 add_event(session, outbox, "event_published", model.public(updated))
-            elif updated["status"] == "published":
+            elif updated["status"] == "published" and changed:
                 add_event(session, outbox, "event_updated", {**model.public(updated), "changed": changed})
         return model.public(updated)
+
+    def _settle_sms_code(self, session, event, now, before=None):
+        """Check the SMS code staff chose, or make one for a published event without one, under
+        SMS_CODES_LOCK; True when one was made. Conflict `sms_code_taken` for a code an event not
+        yet over has (checked again when this event's end moves: an ended event may come back)."""
+        code = event["sms_code"]
+        if code is None and event["status"] != "published":
+            return False
+        if code is not None and before is not None and (code, event["ends_at"]) == (before["sms_code"], before["ends_at"]):
+            return False
+        if session.dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SMS_CODES_LOCK})
+        taken = set(session.execute(select(events.c.sms_code).where(
+            events.c.sms_code.is_not(None), events.c.ends_at > now, events.c.id != event["id"])).scalars())
+        if code is None:
+            event["sms_code"] = sms_codes.new_code(event["title"]["fi"], taken)
+            return True
+        if code in taken and event["ends_at"] > now:
+            raise Conflict(f"Another event not yet over has the SMS code {code}.", code="sms_code_taken",
+                           fields={"sms_code": "in use by another event"})
+        return False
 
     def cancel_event(self, event_id, organizer):
         """The event cancelled; `organizer` is the staff member's scope (None: an admin)."""

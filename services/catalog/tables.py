@@ -31,6 +31,8 @@ events = Table(
     # when confirmed registrants are reminded; None with `reminders` False or REMINDER_HOURS_BEFORE 0
     Column("reminder_at", UtcDateTime, nullable=True),
     Column("reminders", Boolean, nullable=False, default=True),
+    # whether staff chose `reminder_at` (it stays put) or it is the default (it moves with the start)
+    Column("reminder_chosen", Boolean, nullable=False, default=False),
     Column("status", String(16), nullable=False),
     # lower-cased titles, descriptions and place, for the `q` filter
     Column("search_text", Text, nullable=False),

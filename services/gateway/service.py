@@ -118,8 +118,8 @@ class GatewayService:
                                        drafts_of=access.scope(staff) if staff else None)
         return json_response(access.visible(staff, self._with_availability([event])[0]))
 
-    @http("POST", "/api/events", staff=True, body=NewEvent,
-          summary="Create an event (published unless status is draft)",
+    @http("POST", "/api/events", staff=True, body=NewEvent, errors=(409,),
+          summary="Create an event (published unless status is draft; 409 sms_code_taken)",
           answers={201: Answer("created", Event)})
     def create_event(self, request):
         staff = self.auth.require_staff(request)
@@ -127,7 +127,7 @@ class GatewayService:
         return json_response(self.catalog.create_event(body, organizer=access.scope(staff)), status=201)
 
     @http("PATCH", "/api/events/<string:event_id>", staff=True, body=EventChange, errors=(409,),
-          summary="Change an event; registrants hear of time and place changes",
+          summary="Change an event; registrants hear of time and place changes (409 sms_code_taken)",
           answers={200: Answer("changed", Event)})
     def update_event(self, request, event_id):
         staff = self.auth.require_staff(request)

@@ -7,18 +7,27 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import func, select
 
 from services.catalog.service import CatalogService
+from services.catalog.storage import CatalogStore
 from services.catalog.tables import events as catalog_events
 from services.catalog.tables import outbox as catalog_outbox
 from services.registration.service import RegistrationService
+from services.registration.tables import events as registration_events
+from shared.api import EventChange, NewEvent
 from shared.database import Database
-from shared.errors import Forbidden, ValidationFailed
+from shared.errors import Conflict, Forbidden, ValidationFailed
 from tests.conftest import wait_until
 from tests.integration.helpers import future
 
 
 @pytest.fixture
-def services(container_factory, config_for, migrated):
-    catalog_url, registration_url = migrated("catalog"), migrated("registration")
+def urls(migrated):
+    """The catalog's and registration's databases."""
+    return migrated("catalog"), migrated("registration")
+
+
+@pytest.fixture
+def services(container_factory, config_for, urls):
+    catalog_url, registration_url = urls
     registration = container_factory(RegistrationService, config_for("registration", DATABASE_URL=registration_url))
     registration.start()
     catalog_config = config_for("catalog", DATABASE_URL=catalog_url)
@@ -114,3 +123,89 @@ def test_the_catalog_itself_refuses_staff_changing_another_organizers_event(serv
     assert (unchanged["capacity"], unchanged["status"], unchanged["organizer"]) == (12, "published", event["organizer"])
     # an admin (no organizer) reaches every event
     assert catalog.cancel_event(event["id"], organizer=None)["status"] == "cancelled"
+
+
+# --- SMS codes and reminder times ---------------------------------------------------------------
+
+def test_an_events_sms_code_and_reminder_time_reach_registration_and_follow_a_moved_start(services, urls):
+    catalog, _, _ = services
+    copy = Database(urls[1])
+
+    def copied(event_id):
+        with copy.transaction() as session:
+            row = session.execute(select(registration_events).where(registration_events.c.id == event_id)).mappings().first()
+        return row and (row["sms_code"], row["reminder_at"].isoformat() if row["reminder_at"] else None)
+
+    event = catalog.create_event(new_event(sms_code=" yo17 "), organizer=None)
+    assert event["sms_code"] == "YO17" and event["reminders"] is True
+    assert dt.datetime.fromisoformat(event["starts_at"]) - dt.datetime.fromisoformat(event["reminder_at"]) \
+        >= dt.timedelta(hours=24)
+    wait_until(lambda: copied(event["id"]) == ("YO17", event["reminder_at"]), message="the code in registration's copy")
+    starts = dt.datetime.fromisoformat(event["starts_at"]) + dt.timedelta(days=1)
+    moved = catalog.update_event(event["id"], {"starts_at": starts.isoformat(),
+                                               "ends_at": (starts + dt.timedelta(hours=2)).isoformat()}, organizer=None)
+    assert moved["reminder_at"] != event["reminder_at"]
+    wait_until(lambda: copied(event["id"]) == ("YO17", moved["reminder_at"]), message="the moved reminder in the copy")
+    copy.dispose()
+
+
+@pytest.fixture
+def catalog_store(urls):
+    database = Database(urls[0])
+    yield CatalogStore(database)
+    database.dispose()
+
+
+def create(store, **changes):
+    return store.create_event(NewEvent.model_validate(new_event(**changes)), organizer=None)
+
+
+def test_a_code_in_use_is_refused_and_a_published_event_without_one_gets_one_made(catalog_store):
+    first = create(catalog_store, sms_code="AY17")
+    with pytest.raises(Conflict) as refused:
+        create(catalog_store, sms_code="ay17")
+    assert refused.value.code == "sms_code_taken"
+    made = create(catalog_store, title={"fi": "Asunnottomien Yö"})
+    assert made["sms_code"].startswith("AY") and made["sms_code"] != first["sms_code"]
+    with pytest.raises(Conflict):
+        catalog_store.update_event(made["id"], EventChange.model_validate({"sms_code": "AY17"}), organizer=None)
+    draft = create(catalog_store, status="draft")
+    assert draft["sms_code"] is None
+    published = catalog_store.update_event(draft["id"], EventChange.model_validate({"status": "published"}), organizer=None)
+    assert 4 <= len(published["sms_code"]) <= 6
+
+
+def test_an_event_that_is_over_frees_its_code(catalog_store):
+    yesterday = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+    create(catalog_store, sms_code="YO17", starts_at=(yesterday - dt.timedelta(hours=2)).isoformat(),
+           ends_at=yesterday.isoformat())
+    assert create(catalog_store, sms_code="YO17")["sms_code"] == "YO17"
+
+
+def test_two_events_created_at_once_with_one_code_get_it_once(catalog_store):
+    """The code is checked under a lock: of staff creating events with one code at the same
+    moment, exactly one gets it."""
+    import threading
+    start, outcomes = threading.Barrier(6), []
+
+    def attempt():
+        start.wait()
+        try:
+            outcomes.append(create(catalog_store, sms_code="KE24")["sms_code"])
+        except Conflict as exc:
+            outcomes.append(exc.code)
+    threads = [threading.Thread(target=attempt) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["KE24"] + ["sms_code_taken"] * 5
+
+
+def test_the_catalog_reminds_as_its_configuration_says(container_factory, config_for, urls):
+    config = config_for("catalog", DATABASE_URL=urls[0], REMINDER_HOURS_BEFORE="2", QUIET_HOURS="")
+    container_factory(CatalogService, config).start()
+    with ServiceRpcProxy("catalog", config) as catalog:
+        event = catalog.create_event(new_event(), organizer=None)
+    starts, reminder = (dt.datetime.fromisoformat(event[name]) for name in ("starts_at", "reminder_at"))
+    assert starts - reminder == dt.timedelta(hours=2)
