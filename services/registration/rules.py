@@ -118,6 +118,12 @@ def reminder_is_due(event, registration, now):
             and registration["created_at"] < reminder_at)
 
 
+def promotion_is_the_reminder(event, now):
+    """Whether a promotion at `now` stands for the reminder: the event's reminder time has passed,
+    and the promotion's message (when, where, reply PERU) has just said it all."""
+    return event["reminder_at"] is not None and event["reminder_at"] <= now
+
+
 def reminder_is_due_sql(now):
     """`reminder_is_due` as a condition on registration's events joined to its registrations."""
     return and_(events.c.status == "published", events.c.reminders.is_(True), events.c.reminder_at <= now,

@@ -87,7 +87,8 @@ registrations = Table(
     # when someone signing up again with this registration's phone or email last got its details
     # sent to that phone or address (at most once a day)
     Column("details_resent_at", UtcDateTime, nullable=True),
-    # when its reminder went (services/registration/reminders.py): each registration gets one at most
+    # when its reminder went (services/registration/reminders.py), or its promotion after the
+    # reminder time stood for it: each registration gets one at most
     Column("reminded_at", UtcDateTime, nullable=True),
     # when name and contacts were removed (retention, or the registrant's own erasure)
     Column("anonymised_at", UtcDateTime, nullable=True),

@@ -65,6 +65,20 @@ def test_someone_who_signed_up_after_the_reminder_time_gets_none(store):
     assert not reminded(store)
 
 
+def test_someone_promoted_after_the_reminder_time_gets_no_reminder_on_top(store):
+    now = dt.datetime.now(dt.timezone.utc)
+    event = reminder_event(store, now - MINUTE, starts_at=now + dt.timedelta(hours=2), capacity=2)
+    leaving = sign_up(store, event, "0401000001")
+    sign_up(store, event, "0401000002")
+    sign_up(store, event, "0401000003")  # waiting
+    with store.database.transaction() as session:  # all made the day before
+        session.execute(update(registrations).values(created_at=now - dt.timedelta(days=1)))
+    store.cancel(leaving["cancel_code"])  # the one waiting is promoted, and told
+    assert len(outbox_events(store.database, outbox, "registration_promoted")) == 1
+    assert store.send_reminders(now=now + MINUTE) == 1
+    assert reminded(store) == {"+358401000002": 1}
+
+
 def test_a_moved_event_moves_its_reminder_and_one_sent_is_not_sent_again(store):
     reminder_at = future(days=10)
     event = reminder_event(store, reminder_at)

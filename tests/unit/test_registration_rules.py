@@ -109,3 +109,10 @@ def test_no_reminder_for_events_without_reminders_or_not_on():
     assert not rules.reminder_is_due(reminded_event(reminder_in=None), registered(), NOW)
     for status in ("draft", "cancelled"):
         assert not rules.reminder_is_due(reminded_event(status=status), registered(), NOW)
+
+
+def test_a_promotion_after_the_reminder_time_stands_for_the_reminder():
+    assert rules.promotion_is_the_reminder(reminded_event(reminder_in=-HOUR), NOW)
+    assert rules.promotion_is_the_reminder(reminded_event(reminder_in=0 * HOUR), NOW)
+    assert not rules.promotion_is_the_reminder(reminded_event(reminder_in=HOUR), NOW)
+    assert not rules.promotion_is_the_reminder(reminded_event(reminder_in=None), NOW)
