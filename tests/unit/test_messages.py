@@ -154,3 +154,10 @@ def test_a_seat_and_a_waiting_place_end_by_teaching_the_reply_peru_in_two_segmen
     message = render(event_type, longest(language) if long else registration(language=language, waitlist_position=12))
     taught = LEAVING_THE_LIST if event_type == "registration_waitlisted" else TEACHING_THE_REPLY
     assert message.text.endswith(taught[language]) and gsm.segments(message.text) <= 2
+
+
+@pytest.mark.parametrize("name", ["محمد علي", "Сергей"])
+def test_a_name_outside_gsm7_is_still_greeted_next_to_the_reply_peru(name):
+    message = render("registration_confirmed", registration(name=name))
+    assert f"Hei {name}!" in message.text and message.text.endswith(TEACHING_THE_REPLY["fi"])
+    assert "K7MX-4PRA" in message.text and gsm.segments(message.text) <= 2
