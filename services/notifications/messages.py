@@ -81,8 +81,10 @@ def _shorten(text, limit):
     return text.rstrip() + "..."
 
 
-# (title, place, name) limits in SMS units, tried in turn until the text fits.
-SMS_SHORTENINGS = [(None, None, None), (60, None, 40), (40, 40, 20), (25, 30, 15), (15, 20, 10), (10, 10, 0)]
+# (title, place, name) limits in SMS units, tried in turn until the text fits. A short name outside
+# GSM-7 (two UCS-2 segments hold 134 characters) keeps its greeting next to the reply PERU.
+SMS_SHORTENINGS = [(None, None, None), (60, None, 40), (40, 40, 20), (25, 30, 15), (15, 20, 10), (10, 10, 10),
+                   (10, 10, 0)]
 
 
 def _gsm_only(text):

@@ -101,7 +101,8 @@ def promote_waiting_list(session, event_id):
             continue
         session.execute(
             update(registrations).where(registrations.c.id == registration["id"])
-            .values(status=CONFIRMED, waitlist_seq=None, updated_at=now)
+            .values(status=CONFIRMED, waitlist_seq=None, updated_at=now,
+                    reminded_at=now if rules.promotion_is_the_reminder(event, now) else None)
         )
         _add_to_counter(session, event_id, "seats_taken", registration["seats"])
         _add_to_counter(session, event_id, "waitlist_taken", -registration["seats"])

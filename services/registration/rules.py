@@ -2,18 +2,20 @@
 its registration window, the group size) and when registration has closed; when the waiting
 list may move; who may be checked in; what a walk-in count does to the headcount; which catalog
 changes registrants hear of; how long an Idempotency-Key holds; how often a registrant is re-sent
-their details; what a resident's text names (an SMS code, the registration to cancel).
+their details; what a resident's text names (an SMS code, the registration to cancel); who is
+reminded of their event.
 
-"Registration has closed" is defined once here, as a rule and as the same rule in SQL."""
+"Registration has closed" and "a reminder is due" are defined once here, each as a rule and as the
+same rule in SQL."""
 import datetime
 import difflib
 import re
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 
 from services.registration import codes
 from services.registration.seating import CONFIRMED
-from services.registration.tables import events
+from services.registration.tables import events, registrations
 from shared.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -136,3 +138,28 @@ def closest_sms_code(code, known):
     """The SMS code of `known` a mistyped `code` most likely meant (None when none is close)."""
     found = difflib.get_close_matches(sms_code_of(code) or "", sorted(known), n=1, cutoff=0.5)
     return found[0] if found else None
+
+
+def reminder_is_due(event, registration, now):
+    """Whether `registration` gets its event's reminder at `now`: the event is on, with reminders,
+    its `reminder_at` has come and it has not started; the registration is confirmed, not yet
+    reminded, and was made before `reminder_at` (someone who signed up after it has just had
+    their confirmation). A moved event has a moved `reminder_at`: its reminder follows it."""
+    reminder_at = event["reminder_at"]
+    return (event["status"] == "published" and bool(event["reminders"]) and reminder_at is not None
+            and reminder_at <= now and not has_started(event, now)
+            and registration["status"] == CONFIRMED and registration["reminded_at"] is None
+            and registration["created_at"] < reminder_at)
+
+
+def promotion_is_the_reminder(event, now):
+    """Whether a promotion at `now` stands for the reminder: the event's reminder time has passed,
+    and the promotion's message (when, where, reply PERU) has just said it all."""
+    return event["reminder_at"] is not None and event["reminder_at"] <= now
+
+
+def reminder_is_due_sql(now):
+    """`reminder_is_due` as a condition on registration's events joined to its registrations."""
+    return and_(events.c.status == "published", events.c.reminders.is_(True), events.c.reminder_at <= now,
+                events.c.starts_at > now, registrations.c.status == CONFIRMED,
+                registrations.c.reminded_at.is_(None), registrations.c.created_at < events.c.reminder_at)

@@ -144,6 +144,11 @@ class RegistrationService:
         """Tell each event's contact person the numbers once its registration has closed."""
         self.registrations.close_registrations()
 
+    @timer(interval=5)
+    def send_reminders(self):
+        """Each confirmed registrant's reminder at its event's reminder_at, once."""
+        self.registrations.send_reminders()
+
     @timer(interval=3600, eager=True)  # at start too: a service restarted often still forgets
     def forget_ended(self):
         """Retention: names and contacts go RETENTION_DAYS after the event ends (dead letters too)."""

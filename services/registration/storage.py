@@ -9,6 +9,7 @@ Where things are (services/registration/):
                    next event, a text forwarded to its organizer
   catalog_copy.py  the local copy of catalog's events; called off or changed, told per registrant
   closing.py       the contact person's summary when registration closes
+  reminders.py     each confirmed registrant's reminder at the event's reminder_at, once
   retention.py     anonymising ended events, forgetting old Idempotency-Keys
   reads.py         a registration by code, the roster, seats left
   reports.py       statistics
@@ -17,8 +18,8 @@ Where things are (services/registration/):
 
 Every change locks the event's row first (events in id order when several), so seat counts are
 exact under concurrency, and writes its outgoing events to the outbox in the same transaction."""
-from services.registration import (attendance, by_phone, cancellation, catalog_copy, closing, intake, reads, reports,
-                                   retention)
+from services.registration import (attendance, by_phone, cancellation, catalog_copy, closing, intake, reads,
+                                   reminders, reports, retention)
 
 
 class RegistrationStore:
@@ -67,6 +68,9 @@ class RegistrationStore:
 
     def close_registrations(self, now=None):
         return closing.close_registrations(self.database, now)
+
+    def send_reminders(self, now=None):
+        return reminders.send_reminders(self.database, now)
 
     def anonymise_ended(self, retention_days, now=None):
         return retention.anonymise_ended(self.database, retention_days, now)

@@ -87,6 +87,9 @@ registrations = Table(
     # when someone signing up again with this registration's phone or email last got its details
     # sent to that phone or address (at most once a day)
     Column("details_resent_at", UtcDateTime, nullable=True),
+    # when its reminder went (services/registration/reminders.py), or its promotion after the
+    # reminder time stood for it: each registration gets one at most
+    Column("reminded_at", UtcDateTime, nullable=True),
     # when name and contacts were removed (retention, or the registrant's own erasure)
     Column("anonymised_at", UtcDateTime, nullable=True),
     Index("ix_registrations_event_status", "event_id", "status"),

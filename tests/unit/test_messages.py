@@ -102,16 +102,20 @@ def test_html_escapes_what_staff_typed():
     assert "<b>Ilta</b>" not in message.html and "&lt;b&gt;" in message.html
 
 
+def longest(language):
+    """The longest name, title and place the tests use."""
+    return registration(language=language, waitlist_position=12, name="Maija-Liisa Meikäläinen-Virtanen",
+                        event={"title": {"fi": "Kosketus-verkostotapaaminen järjestöjen ja kunnan työntekijöille "
+                                               "teemana köyhyys ja yksinäisyys Keski-Suomessa"},
+                               "place": "Jyväskylän kaupungintalon juhlasali, toinen kerros, sisäänkäynti pihalta"})
+
+
 @pytest.mark.parametrize("event_type", ["registration_confirmed", "registration_waitlisted", "registration_promoted",
                                         "registration_cancelled", "registration_event_changed",
                                         "registration_repeated"])
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_every_sms_fits_two_segments_even_with_a_very_long_title(event_type, language):
-    long = registration(language=language, waitlist_position=12, name="Maija-Liisa Meikäläinen-Virtanen",
-                        event={"title": {"fi": "Kosketus-verkostotapaaminen järjestöjen ja kunnan työntekijöille "
-                                               "teemana köyhyys ja yksinäisyys Keski-Suomessa"},
-                               "place": "Jyväskylän kaupungintalon juhlasali, toinen kerros, sisäänkäynti pihalta"})
-    message = render(event_type, long)
+    message = render(event_type, longest(language))
     assert gsm.segments(message.text) <= 2
     if event_type != "registration_cancelled":
         assert "K7MX-4PRA" in message.text
@@ -133,3 +137,27 @@ def test_segment_counting_follows_gsm7_and_ucs2():
     assert gsm.segments("ä" * 160) == 1 and gsm.segments("ä" * 161) == 2
     assert gsm.segments("€" * 80) == 1 and gsm.segments("€" * 81) == 2
     assert gsm.segments("Я" * 70) == 1 and gsm.segments("Я" * 71) == 2
+
+
+TEACHING_THE_REPLY = {"fi": "Jos et pääse, vastaa PERU.", "sv": "Om du inte kan komma, svara PERU.",
+                      "en": "If you cannot come, reply PERU."}
+LEAVING_THE_LIST = {"fi": "Jos et enää halua paikkaa, vastaa PERU.",
+                    "sv": "Om du inte längre vill ha en plats, svara PERU.",
+                    "en": "If you no longer want a place, reply PERU."}
+
+
+@pytest.mark.parametrize("event_type", ["registration_confirmed", "registration_promoted", "registration_reminder",
+                                        "registration_waitlisted"])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+@pytest.mark.parametrize("long", [False, True])
+def test_a_seat_and_a_waiting_place_end_by_teaching_the_reply_peru_in_two_segments(event_type, language, long):
+    message = render(event_type, longest(language) if long else registration(language=language, waitlist_position=12))
+    taught = LEAVING_THE_LIST if event_type == "registration_waitlisted" else TEACHING_THE_REPLY
+    assert message.text.endswith(taught[language]) and gsm.segments(message.text) <= 2
+
+
+@pytest.mark.parametrize("name", ["محمد علي", "Сергей"])
+def test_a_name_outside_gsm7_is_still_greeted_next_to_the_reply_peru(name):
+    message = render("registration_confirmed", registration(name=name))
+    assert f"Hei {name}!" in message.text and message.text.endswith(TEACHING_THE_REPLY["fi"])
+    assert "K7MX-4PRA" in message.text and gsm.segments(message.text) <= 2

@@ -74,3 +74,45 @@ def test_registrants_hear_of_a_new_time_or_place_and_of_nothing_else():
     assert rules.changes_registrants_hear_of(["starts_at", "address", "ends_at", "place"]) == [
         "address", "ends_at", "place", "starts_at"]
     assert rules.changes_registrants_hear_of(["title", "description", "capacity"]) == []
+
+
+def reminded_event(reminder_in=-HOUR, starts_in=HOUR * 20, status="published", reminders=True):
+    return {**event(starts_in=starts_in, status=status), "reminders": reminders,
+            "reminder_at": None if reminder_in is None else NOW + reminder_in}
+
+
+def registered(made_ago=HOUR * 48, status="confirmed", reminded_at=None):
+    return {"status": status, "created_at": NOW - made_ago, "reminded_at": reminded_at}
+
+
+def test_a_confirmed_registrant_is_reminded_from_reminder_at_until_the_event_starts():
+    assert rules.reminder_is_due(reminded_event(reminder_in=0 * HOUR), registered(), NOW)
+    assert rules.reminder_is_due(reminded_event(reminder_in=-HOUR * 3, starts_in=HOUR), registered(), NOW)
+    assert not rules.reminder_is_due(reminded_event(reminder_in=HOUR), registered(), NOW)  # not yet
+    assert not rules.reminder_is_due(reminded_event(starts_in=0 * HOUR), registered(), NOW)  # too late
+
+
+def test_only_once_and_only_to_the_confirmed():
+    assert not rules.reminder_is_due(reminded_event(), registered(reminded_at=NOW - HOUR), NOW)
+    for status in ("waitlisted", "cancelled"):
+        assert not rules.reminder_is_due(reminded_event(), registered(status=status), NOW)
+
+
+def test_someone_who_signed_up_after_the_reminder_time_gets_none():
+    assert not rules.reminder_is_due(reminded_event(reminder_in=-HOUR * 2), registered(made_ago=HOUR), NOW)
+    assert not rules.reminder_is_due(reminded_event(reminder_in=-HOUR), registered(made_ago=HOUR), NOW)
+    assert rules.reminder_is_due(reminded_event(reminder_in=-HOUR), registered(made_ago=HOUR * 2), NOW)
+
+
+def test_no_reminder_for_events_without_reminders_or_not_on():
+    assert not rules.reminder_is_due(reminded_event(reminders=False), registered(), NOW)
+    assert not rules.reminder_is_due(reminded_event(reminder_in=None), registered(), NOW)
+    for status in ("draft", "cancelled"):
+        assert not rules.reminder_is_due(reminded_event(status=status), registered(), NOW)
+
+
+def test_a_promotion_after_the_reminder_time_stands_for_the_reminder():
+    assert rules.promotion_is_the_reminder(reminded_event(reminder_in=-HOUR), NOW)
+    assert rules.promotion_is_the_reminder(reminded_event(reminder_in=0 * HOUR), NOW)
+    assert not rules.promotion_is_the_reminder(reminded_event(reminder_in=HOUR), NOW)
+    assert not rules.promotion_is_the_reminder(reminded_event(reminder_in=None), NOW)
