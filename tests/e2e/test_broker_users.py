@@ -26,7 +26,7 @@ from tests.system import (
     start_double,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
+pytestmark = [pytest.mark.e2e, pytest.mark.long, pytest.mark.skipif(
     why_unavailable() is not None or os.geteuid() != 0, reason="needs root and rabbitmq-server")]
 
 SERVICES = ("notifications", "registration", "catalog", "gateway")

@@ -53,6 +53,7 @@ def test_signed_status_callbacks_move_the_status_forward_and_unsigned_ones_chang
     assert status() == "delivered"
 
 
+@pytest.mark.long
 def test_a_sign_up_committed_just_before_registration_is_killed_is_confirmed_once_after_restart(tmp_path):
     # Notifications is not running yet, so no queue is bound for the confirmation: it waits in
     # registration's outbox, committed but unpublished, when registration is killed.
@@ -138,6 +139,7 @@ def test_rabbitmq_restarting_while_100_people_sign_up_loses_and_repeats_no_confi
         stop()
 
 
+@pytest.mark.long
 def test_two_notifications_processes_under_make_run_send_each_message_once(tmp_path):
     system, stop = start_system(tmp_path, SERVICE_COPIES="notifications=2")
     try:

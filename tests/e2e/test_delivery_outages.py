@@ -87,6 +87,7 @@ def database_urls(request, tmp_path):
         drop_postgres_databases(urls.values())
 
 
+@pytest.mark.long
 def test_notifications_killed_in_the_middle_of_30_sends_delivers_each_once_after_restart(tmp_path, database_urls):
     urls, notifications_database = database_urls
     # three SMS a second: the 30 wait for their slots when the process dies
@@ -114,6 +115,7 @@ def test_notifications_killed_in_the_middle_of_30_sends_delivers_each_once_after
         stop()
 
 
+@pytest.mark.long
 def test_a_twilio_that_accepts_but_answers_after_the_timeout_sends_one_sms(tmp_path):
     # as in the issue: accepted at once, answered 3 s later, our time limit 2 s
     system, stop = start_system(tmp_path, twilio_args=("--answer-after", "3"), PROVIDER_TIMEOUT_SECONDS="2",

@@ -53,9 +53,11 @@ def make_run(tmp_path):
         stop()
 
 
-@pytest.mark.parametrize("times", [1, 2], ids=["once", "twice"])
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-@pytest.mark.parametrize("to", ["process-group", "launcher"])
+@pytest.mark.parametrize("to, signum, times", [
+    # the usual stop (Ctrl-C in a terminal) in make test; the other seven ways in make test-long
+    pytest.param(to, signum, times, id=f"{to}-{signum.name}-{'once' if times == 1 else 'twice'}",
+                 marks=() if (to, signum, times) == ("process-group", signal.SIGINT, 1) else pytest.mark.long)
+    for to in ("process-group", "launcher") for signum in (signal.SIGTERM, signal.SIGINT) for times in (1, 2)])
 def test_a_stop_signal_to_make_run_stops_every_service_cleanly_and_leaves_no_process(make_run, to, signum, times):
     system = make_run
     make = system.processes["all"]
@@ -114,6 +116,7 @@ def test_services_stop_by_themselves_when_the_launcher_is_killed(make_run):
     assert stopped == sorted(SERVICES)
 
 
+@pytest.mark.long
 def test_sign_ups_in_flight_at_a_stop_are_each_confirmed_once_after_the_next_start(tmp_path):
     # SMS at 5 per second: when the stop comes, notifications has workers waiting for their slot
     # (they finish) and may have messages it has not taken yet (they go back to RabbitMQ).

@@ -43,6 +43,7 @@ def aino_signed_up(tmp_path):
         stop()
 
 
+@pytest.mark.long
 def test_a_sign_up_registration_does_not_answer_in_time_is_a_503_and_is_never_made(tmp_path):
     with aino_signed_up(tmp_path) as (system, event):
         system.sms.wait_for(1)
@@ -75,6 +76,7 @@ def waiting_requests(system, service):
     return requests.get(f"{MANAGEMENT}/api/queues/{vhost}/rpc-{service}", timeout=10).json().get("messages")
 
 
+@pytest.mark.long
 def test_a_request_nobody_took_in_time_expires_in_the_broker_unread(tmp_path):
     with aino_signed_up(tmp_path) as (system, event):
         system.kill("registration")  # down: its queue stays, and holds what is sent meanwhile

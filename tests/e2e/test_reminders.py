@@ -61,6 +61,7 @@ def test_each_confirmed_registrant_gets_one_reminder_and_those_waiting_or_cancel
     assert "Valtakunnallinen Asunnottomien Yö" in reminder and reminder.endswith("Jos et pääse, vastaa PERU.")
 
 
+@pytest.mark.long
 def test_with_two_copies_of_registration_and_of_notifications_each_is_reminded_once(tmp_path):
     with postgres_databases("yhdessa_reminders") as urls:
         system, stop = start_system(tmp_path, urls, SERVICE_COPIES="registration=2,notifications=2")
