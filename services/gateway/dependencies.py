@@ -12,7 +12,7 @@ from nameko.rpc import RpcProxy
 from services.gateway.rate_limits import Limits
 from shared.batching import Batcher
 from shared.errors import Unauthorized
-from shared.rpc import Service, TimedProxy, timeout_of  # noqa: F401 (Service: the gateway's proxies)
+from shared.rpc import TimedProxy, timeout_of
 
 AUTH_CACHE_SECONDS = 30
 

@@ -4,7 +4,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import access, holder, openapi, roster, stats
 from services.gateway.activity import ActivityHub
-from services.gateway.dependencies import ProviderWebhooks, RateLimits, Service, SignUps, StaffAuth
+from services.gateway.dependencies import ProviderWebhooks, RateLimits, SignUps, StaffAuth
 from services.gateway.http import fallback, http, int_param, json_body, json_response, unmatched
 from services.gateway.openapi import (
     ACTIVITY_STREAM,
@@ -38,6 +38,7 @@ from shared.answers import (
 from shared.api import ClientCancellation, EventChange, NewEvent, SignUp, WalkIns, WebhookSubscription
 from shared.errors import ValidationFailed
 from shared.provider_webhooks import webhook_path
+from shared.rpc import Service
 
 HEALTH_TIMEOUT_SECONDS = 3
 # Twilio sends any TwiML we answer an inbound text with as a reply: ours is empty

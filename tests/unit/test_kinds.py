@@ -23,13 +23,18 @@ def registration(language="fi", channel="sms", **changes):
         "cancel_code": "K7MX-4PRA", "waitlist_position": 3, "event": EVENT, **changes})
 
 
-def test_notifications_listens_on_the_queues_it_always_had():
-    # Queues are durable on the broker: a renamed one would strand the messages waiting in it.
-    container = ServiceContainer(NotificationsService, {"AMQP_URI": "memory://"})
+def queues_of(service_class):
+    """The queue names a service's event handlers listen on, sorted."""
+    container = ServiceContainer(service_class, {"AMQP_URI": "memory://"})
     handlers = [entrypoint for entrypoint in container.entrypoints if isinstance(entrypoint, RetryingEventHandler)]
     for handler in handlers:
         handler.setup()
-    assert sorted(handler.queue.name for handler in handlers) == [
+    return sorted(handler.queue.name for handler in handlers)
+
+
+def test_notifications_listens_on_the_queues_it_always_had():
+    # Queues are durable on the broker: a renamed one would strand the messages waiting in it.
+    assert queues_of(NotificationsService) == [
         f"evt-registration-{event_type}--notifications.on_{event_type}" for event_type in (
             "attendance_marked", "registration_cancelled", "registration_closed", "registration_confirmed",
             "registration_erased", "registration_event_changed", "registration_promoted", "registration_reminder",
@@ -37,11 +42,7 @@ def test_notifications_listens_on_the_queues_it_always_had():
 
 
 def test_registration_listens_on_the_queues_it_always_had():
-    container = ServiceContainer(RegistrationService, {"AMQP_URI": "memory://"})
-    handlers = [entrypoint for entrypoint in container.entrypoints if isinstance(entrypoint, RetryingEventHandler)]
-    for handler in handlers:
-        handler.setup()
-    assert sorted(handler.queue.name for handler in handlers) == [
+    assert queues_of(RegistrationService) == [
         f"evt-catalog-{event_type}--registration.on_{event_type}"
         for event_type in ("event_cancelled", "event_published", "event_updated")]
 
