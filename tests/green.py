@@ -9,3 +9,9 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
+
+import os  # noqa: E402
+
+# trio (which selenium brings) cannot be imported once eventlet has patched socket; hypothesis
+# would import it through trio's "hypothesis" plugin, anyio's pytest plugin (-p no:anyio) too.
+os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")

@@ -4,6 +4,9 @@ where that cannot be done from here, say in one line what to run.
 
     python -m tests.preflight        # exit 0: ready; exit 2: one line on stderr per missing server
 
+It also installs what the pages' browser tests drive (Debian's chromium and chromedriver, axe-core
+from npm) when it can.
+
 Only the machine's own servers at their usual local addresses are started or changed; servers
 named elsewhere (TEST_POSTGRES_URL, RABBIT_MANAGEMENT_URL) are only checked.
 """
@@ -106,8 +109,32 @@ def ensure_rabbitmq():
     return "RabbitMQ's management plugin is off: run `sudo rabbitmq-plugins enable rabbitmq_management`"
 
 
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+AXE = "node_modules/axe-core/axe.min.js"
+
+
+def ensure_browser():
+    """Debian's chromium and chromedriver for the pages' browser tests, and axe-core from npm
+    (package.json): installed when this can (root with apt; npm)."""
+    import os
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.path.exists(path)]
+    if missing and shutil.which("apt-get") and os.geteuid() == 0:
+        print("preflight: installing chromium and chromium-driver (the pages' browser tests)", file=sys.stderr)
+        _run("apt-get", "install", "-y", "-q", "chromium", "chromium-driver")
+        missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.path.exists(path)]
+    if missing:
+        return "The pages' browser tests need Chromium: run `sudo apt-get install chromium chromium-driver`"
+    if not os.path.exists(AXE):
+        if shutil.which("npm"):
+            print("preflight: npm ci (axe-core for the pages' browser tests)", file=sys.stderr)
+            _run("npm", "ci", "--silent", "--no-audit", "--no-fund")
+        if not os.path.exists(AXE):
+            return "The pages' browser tests need axe-core: run `sudo apt-get install npm && npm ci`"
+    return None
+
+
 def main():
-    problems = [problem for problem in (ensure_postgres(), ensure_rabbitmq()) if problem]
+    problems = [problem for problem in (ensure_postgres(), ensure_rabbitmq(), ensure_browser()) if problem]
     for problem in problems:
         print(problem, file=sys.stderr)
     return 2 if problems else 0

@@ -45,7 +45,9 @@ def json_response(payload, status=200, headers=None):
 
 
 def error_response(error):
-    return json_response(error.as_json(), status=error.http_status, headers=getattr(error, "headers", None))
+    response = json_response(error.as_json(), status=error.http_status, headers=getattr(error, "headers", None))
+    response.yhdessa_error = error  # a page answers it as a page (pages/endpoint.py)
+    return response
 
 
 def _too_large():
@@ -183,14 +185,18 @@ class JsonEndpoint(HttpRequestHandler):
             return error_response(exc)
         if not getattr(exc, "_yhdessa_logged", False):  # one traceback per fault, not two
             log.error("unexpected error answering %s %s", self.method, self.url, exc_info=exc)
-        return json_response({"error": {"code": "internal_error", "message": "Something went wrong on our side."}},
-                             status=500)
+        response = json_response({"error": {"code": "internal_error",
+                                             "message": "Something went wrong on our side."}}, status=500)
+        response.yhdessa_error = exc
+        return response
 
 
 class FallbackEndpoint(JsonEndpoint):
     """Takes every method on `url` (a catch-all path) that no other endpoint serves. Before its
     worker runs, it finds which methods the path does serve (`request.allowed_methods`, for
     `unmatched`) and answers a CORS preflight for the public ones."""
+
+    catch_all = True  # routed after every other endpoint (server.py)
 
     def __init__(self, url, **kwargs):
         super().__init__("*", url, **kwargs)
@@ -205,7 +211,7 @@ class FallbackEndpoint(JsonEndpoint):
         if self._routes is None:  # every endpoint has registered once requests come in
             routes = Map()
             for provider in list(self.server._providers):
-                if provider is not self:
+                if not getattr(provider, "catch_all", False):
                     rule = provider.get_url_rule()
                     rule.endpoint = provider
                     routes.add(rule)

@@ -26,6 +26,7 @@ import eventlet
 from eventlet import wsgi
 from eventlet.semaphore import Semaphore
 from nameko.web.server import HttpOnlyProtocol, WebServer
+from werkzeug.routing import Map
 
 from services.gateway.access_log import AccessLog, access_log, redact_request_line
 from shared.config import DEFAULTS, ConfigurationError, require_strong_staff_bootstrap_token
@@ -207,6 +208,16 @@ class GatewayServer(WebServer):
         self._slots = Semaphore(self.limits.max_connections)
         _raise_file_limit(self.limits.max_connections + FILES_BESIDES_CONNECTIONS)
         super().setup()
+
+    def make_url_map(self):
+        """The routes, catch-alls last: werkzeug takes the first of two rules on one path (`GET /`
+        is a page; the fallback answers every other method there)."""
+        url_map = Map()
+        for provider in sorted(self._providers, key=lambda provider: getattr(provider, "catch_all", False)):
+            rule = provider.get_url_rule()
+            rule.endpoint = provider
+            url_map.add(rule)
+        return url_map
 
     def start(self):
         if not self._starting:

@@ -17,6 +17,8 @@ from services.gateway.openapi import (
     STATS_PARAMS,
     Answer,
 )
+from services.gateway.pages.assets import AssetPages
+from services.gateway.pages.rendering import Pages
 from shared.answers import (
     CancelledByClient,
     Erased,
@@ -59,7 +61,9 @@ def _wants_csv(request):
         request.args.get("format") is None and request.accept_mimetypes.best == "text/csv")
 
 
-class GatewayService:
+class GatewayService(AssetPages):
+    """The HTTP API under /api, and the web pages (entrypoints of services/gateway/pages/)."""
+
     name = "gateway"
 
     catalog = Service("catalog")
@@ -70,6 +74,7 @@ class GatewayService:
     provider_webhooks = ProviderWebhooks()
     activity = ActivityHub()
     limits = RateLimits()
+    pages = Pages()
 
     # --- health and documentation ----------------------------------------------------------
 
