@@ -17,7 +17,11 @@ from services.gateway.openapi import (
     STATS_PARAMS,
     Answer,
 )
-from services.gateway.pages.assets import AssetPages
+from services.gateway.pages.asset_pages import AssetPages
+from services.gateway.pages.calendar_pages import CalendarPages
+from services.gateway.pages.event_pages import EventPages
+from services.gateway.pages.registration_pages import RegistrationPages
+from services.gateway.pages.statement_pages import StatementPages
 from services.gateway.pages.rendering import Pages
 from shared.answers import (
     CancelledByClient,
@@ -61,7 +65,7 @@ def _wants_csv(request):
         request.args.get("format") is None and request.accept_mimetypes.best == "text/csv")
 
 
-class GatewayService(AssetPages):
+class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPages, AssetPages):
     """The HTTP API under /api, and the web pages (entrypoints of services/gateway/pages/)."""
 
     name = "gateway"

@@ -8,4 +8,6 @@ and the same request models as the API: no rule is written twice.
     rendering.py  the Pages dependency: templates, language, cookies, the CSRF check
     language.py   which language a request is read in (?lang=, cookie, Accept-Language, fi)
     csrf.py       double-submit tokens for forms
+    *_pages.py    entrypoints only (GatewayService inherits them): events and sign-up, your
+                  registration, calendar files, statements, static files
 """
