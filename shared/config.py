@@ -89,6 +89,9 @@ DEFAULTS = {
     "SMS_DAILY_BUDGET": "2000",
     # told by email (as well as an ERROR log line) when the SMS budget runs out
     "ADMIN_EMAIL": "",
+    # shown on the accessibility statement and the privacy notice as where to send feedback (the
+    # law asks for a channel); empty: ADMIN_EMAIL; both empty: the pages point to the organizers
+    "ACCESSIBILITY_FEEDBACK_EMAIL": "",
     # how long the gateway waits for another service's answer; past it: 503, and nothing done
     "RPC_TIMEOUT_SECONDS": "15",
     # PostgreSQL: give up connecting, or on one statement, after this long (an outage then answers
