@@ -21,6 +21,7 @@ from tests.system import (
     create_postgres_database,
     drop_postgres_databases,
     start_double,
+    start_system,
 )
 
 # --- databases ---------------------------------------------------------------------------------
@@ -57,6 +58,21 @@ def migrated(database_url):
         upgrade(service_name, url)
         return url
     return make
+
+
+# --- the whole system ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory):
+    """The system on its embedded default, SQLite, as `make run` starts it: one for the whole run,
+    shared by the end-to-end tests (tests/e2e) and the browser tests (tests/browser), so that it
+    starts once. The pages' feedback address is set so the statements can be seen to show it."""
+    system, stop = start_system(tmp_path_factory.mktemp("system"),
+                                ACCESSIBILITY_FEEDBACK_EMAIL="saavutettavuus@yhdessa.example")
+    try:
+        yield system
+    finally:
+        stop()
 
 
 # --- doubles of what lies outside ------------------------------------------------------------

@@ -6,6 +6,8 @@ from services.gateway.service import GatewayService
 from tests.documented import DocumentedAnswers
 from tests.system import System, postgres_databases, start_system
 
+# `system` (the one on SQLite) is in tests/conftest.py: the browser tests (tests/browser) share it.
+
 
 @pytest.fixture(scope="session", autouse=True)
 def answers_as_documented():
@@ -14,16 +16,6 @@ def answers_as_documented():
     System.answer_check = DocumentedAnswers(document(GatewayService)).check
     yield
     System.answer_check = None
-
-
-@pytest.fixture(scope="session")
-def system(tmp_path_factory):
-    """The system on its embedded default, SQLite."""
-    system, stop = start_system(tmp_path_factory.mktemp("system"))
-    try:
-        yield system
-    finally:
-        stop()
 
 
 @pytest.fixture(scope="session")
