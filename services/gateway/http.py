@@ -4,7 +4,7 @@ shape `{"error": {"code", "message", "fields"}}` with the status code the error 
 Every answer gets the security headers and, on public endpoints, CORS (headers.py). Bodies, forms
 included, are capped before anything reads them; JSON is capped in depth too. A method or path no
 endpoint serves is answered by the fallback: OPTIONS (a CORS preflight, or 204 with Allow), 405
-with Allow, or 404, all JSON.
+with Allow, or 404, all JSON (a browser asking for a page gets the 404 page).
 """
 import json
 import logging
@@ -226,7 +226,24 @@ class FallbackEndpoint(JsonEndpoint):
         response = super().answer(request)
         if request.method == "OPTIONS" and response.status_code == 204:
             return self.policy.preflight(request, response, public)
+        if response.status_code == 404 and _wants_page(request):
+            return self._not_found_page(request, response)
         return response
+
+    def _not_found_page(self, request, response):
+        """A browser that followed a bad link gets the web pages' 404 page, not JSON."""
+        from services.gateway.pages.endpoint import PAGE_POLICY, error_page  # pages build on this module
+        from services.gateway.pages.rendering import Page
+        base_url = self.container.config["PUBLIC_BASE_URL"].rstrip("/")
+        page = error_page(Page(request, base_url, base_url.lower().startswith("https://")), response.yhdessa_error)
+        page.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+        return page
+
+
+def _wants_page(request):
+    """A browser asking for a page (Accept prefers HTML), not a client of the API under /api."""
+    wanted = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return wanted == "text/html" and not (request.path == "/api" or request.path.startswith("/api/"))
 
 
 def unmatched(request):
