@@ -307,9 +307,27 @@ def focus_problem(driver, element):
 
 
 def dom_focus_order(browser):
-    """The controls of the page in the order they stand in it (what Tab should follow)."""
-    return [element for element in browser.all(FOCUSABLE) if element.is_displayed() or "skip" in (
-        element.get_attribute("class") or "")]
+    """The controls of the page in the order they stand in it, as Tab should visit them: a group
+    of radio buttons is one stop (its checked button, else its first)."""
+    order, groups = [], {}
+    for element in browser.all(FOCUSABLE):
+        if not (element.is_displayed() or "skip" in (element.get_attribute("class") or "")):
+            continue
+        if element.get_attribute("type") == "radio":
+            name = element.get_attribute("name")
+            if name in groups:
+                if element.is_selected():
+                    order[groups[name]] = element
+                continue
+            groups[name] = len(order)
+        order.append(element)
+    return order
+
+
+def described(elements):
+    """Elements as short readable lines (for an assertion's message)."""
+    return [f"<{e.tag_name}> {(e.get_attribute('id') or e.get_attribute('name') or e.get_attribute('href') or '')}"
+            f" {e.text[:30]!r}" for e in elements]
 
 
 def wait_for(predicate, timeout=20, message="condition"):

@@ -3,7 +3,7 @@ in every language; checked by axe-core, at 320 px and 200 % zoom, and with the k
 import pytest
 
 from services.gateway.pages.statement_pages import feedback_email
-from tests.browser.browser import Keyboard, dom_focus_order, look_at
+from tests.browser.browser import Keyboard, described, dom_focus_order, look_at
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +69,7 @@ def test_the_statements_work_with_the_keyboard_alone(browser):
 
     browser.open("/tietosuoja")
     order = keys.focus_order()  # every stop visible, its focus shown
-    assert order == dom_focus_order(browser)
+    assert described(order) == described(dom_focus_order(browser))
     assert keys.shift_tab() == order[-1] and keys.shift_tab() == order[-2]  # and back again
 
 
