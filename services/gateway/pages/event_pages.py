@@ -57,7 +57,8 @@ class EventPages:
             errors = form_errors.for_fields(exc.fields, page._)
             known = {name: text for name, text in errors.items() if name in sign_up_form.FIELDS}
             if exc.code != "validation_error" or len(known) < len(errors):
-                known["form"] = form_errors.for_code(exc.code, page._)
+                # not the fields' fault (a reused key), or a field the form has not: said at the top
+                known = {"form": form_errors.for_code(exc.code, page._), **known}
             return again(known, 422)
         except YhdessaError as exc:
             if exc.http_status == 404:
