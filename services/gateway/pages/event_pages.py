@@ -8,9 +8,6 @@ from services.gateway.pages.page_cache import MUNICIPALITIES_SECONDS, PageCache
 from services.gateway.pages.rendering import NO_STORE
 from shared.errors import ValidationFailed, YhdessaError
 
-# The list holds no one's data and no form token: a browser or proxy may keep it a moment.
-LIST_CACHE = "public, max-age=5"
-
 
 class EventPages:
     page_cache = PageCache()
@@ -22,7 +19,8 @@ class EventPages:
         filters, errors = event_list.read(request.args, page._)
         events = self.page_cache.get(("list", filters), lambda: self._listed(filters))
         choices = self.page_cache.get("municipalities", self._municipalities, MUNICIPALITIES_SECONDS)
-        return page.render("events.html", cache=LIST_CACHE, filters=filters, errors=errors,
+        # private, as every page: a first visit's answer sets the browser's own form-token cookie
+        return page.render("events.html", filters=filters, errors=errors,
                            day_value=(request.args.get("day") or "").strip(), municipalities=choices,
                            events=[event_view.shown(event, page.lang) for event in events],
                            more=filters.query(offset=filters.offset + event_list.PAGE_SIZE)
