@@ -59,7 +59,7 @@ class Channels:
         if notification["channel"] == "sms":
             return self.sms.send_sms(notification["recipient"], notification["body"], notification["id"])
         return self.email.send_email(notification["recipient"], notification["subject"], notification["body"],
-                                     notification["html"], notification["id"])
+                                     notification["html"], notification["id"], notification.get("calendar"))
 
     def find_sent(self, notification, known_refs=()):
         """The provider's id of this message if the provider has it, else None (reconciliation.py)."""

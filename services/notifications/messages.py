@@ -9,12 +9,19 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.notifications import gsm
+from shared.calendar import calendar
 from shared.config import setting
 from shared.helsinki import event_time
 from shared.kinds import telling
 
 TEMPLATES = Path(__file__).parent / "templates"
 FALLBACK_LANGUAGE = "fi"
+# Emails that carry their event's calendar file (tapahtuma.ics): those that give a place, and the
+# one saying the event itself is cancelled (STATUS:CANCELLED, same UID: a calendar that has it
+# marks it off). A registrant's own cancellation carries none: the event still takes place, and a
+# CANCELLED entry would say it does not.
+CALENDAR_STATUS = {"confirmed": "published", "promoted": "published", "reminder": "published",
+                   "event_cancelled": "cancelled"}
 MAX_SMS_SEGMENTS = 2
 
 _env = Environment(
@@ -36,6 +43,8 @@ class Message:
     subject: str
     text: str
     html: str
+    # an email's calendar file (text/calendar), or ""
+    calendar: str = ""
 
 
 def _template(language, name):
@@ -114,7 +123,15 @@ def render_email(name, data):
     context = _context(data, language)
     subject = _block(template, "subject", context)
     text = _block(template, "email", context)
-    return Message(name, language, subject, text, _html(language, subject, text))
+    return Message(name, language, subject, text, _html(language, subject, text), _calendar(name, data, language))
+
+
+def _calendar(name, data, language):
+    """The calendar file of the email `name` about `data`'s event, or "" (CALENDAR_STATUS)."""
+    if name not in CALENDAR_STATUS:
+        return ""
+    event = {**data.event.model_dump(), "status": CALENDAR_STATUS[name]}
+    return calendar([event], setting("PUBLIC_BASE_URL"), language).decode("utf-8")
 
 
 def _html(language, subject, text):

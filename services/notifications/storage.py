@@ -49,10 +49,11 @@ SUPPRESSED = message_pacing.Held(STOPPED, None, "stopped", "the number texted ST
 REPLY_PREFIX = "reply_"
 
 
-# What anonymising a message blanks: its recipient, its text (which greets the person by name) and
-# the provider's error text (Twilio's names the number: "The 'To' number +358… is not valid").
+# What anonymising a message blanks: its recipient, its text (which greets the person by name) with
+# its calendar file, and the provider's error text (Twilio's names the number: "The 'To' number
+# +358… is not valid").
 # The error code stays, for statistics.
-ANONYMOUS = {"recipient": "", "subject": None, "body": "", "html": None, "error_message": None}
+ANONYMOUS = {"recipient": "", "subject": None, "body": "", "html": None, "calendar": None, "error_message": None}
 
 
 # The statements of every message, built once and given their values as parameters (building one
@@ -158,7 +159,7 @@ class NotificationStore:
             "id": str(uuid.uuid4()), "source_event_id": source_id, "registration_id": registration_id,
             "event_id": event_id, "recipient": recipient, "channel": channel, "language": message.language,
             "template": message.template, "subject": message.subject or None, "body": message.text,
-            "html": message.html or None, "status": SENDING, "attempts": 1, "next_attempt_at": now,
+            "html": message.html or None, "calendar": message.calendar or None, "status": SENDING, "attempts": 1, "next_attempt_at": now,
             "created_at": now, "updated_at": now, "immediate": immediate, **self._new_claim(now),
         }
         if held is not None:

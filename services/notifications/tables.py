@@ -27,6 +27,8 @@ notifications = Table(
     Column("subject", Text, nullable=True),
     Column("body", Text, nullable=False),
     Column("html", Text, nullable=True),
+    # an email's calendar file (text/calendar, its event's: it names nobody), or none
+    Column("calendar", Text, nullable=True),
     Column("status", String(16), nullable=False),
     Column("provider_ref", String(100), nullable=True, index=True),
     Column("attempts", Integer, nullable=False, default=0),

@@ -3,7 +3,8 @@
     python -m tests.doubles.smtp_server --port 0 --record mail.jsonl
 
 Each message is appended to the record file as one JSON line: envelope sender and recipients,
-subject, and the plain-text and HTML parts decoded. It prints its port when ready.
+subject, the plain-text and HTML parts decoded, and each attachment (filename, content type with
+its parameters, content as text). It prints its port when ready.
 """
 import argparse
 import json
@@ -27,6 +28,9 @@ class Recorder:
             "from": message["From"], "to": message["To"], "subject": message["Subject"],
             "message_id": message["Message-ID"],
             "text": text.get_content() if text else None, "html": html.get_content() if html else None,
+            "attachments": [{"filename": part.get_filename(), "content_type": part["Content-Type"],
+                             "content": part.get_payload(decode=True).decode("utf-8", "replace")}
+                            for part in message.iter_attachments()],
         }
         with open(self.path, "a", encoding="utf-8") as record:
             record.write(json.dumps(entry, ensure_ascii=False) + "\n")

@@ -1,4 +1,5 @@
-"""Email through SMTP, plain text with an HTML alternative (or the console, when SMTP is not set).
+"""Email through SMTP, plain text with an HTML alternative and maybe the event's calendar file
+(or the console, when SMTP is not set).
 
 SMTP cannot be asked what it delivered, so an email whose outcome is unknown (the connection lost
 after the message was handed over) is sent again: at least once. Its Message-ID is the message's
@@ -14,8 +15,10 @@ from services.notifications.providers.errors import (
 )
 from shared.logs import mask_email
 
+CALENDAR_FILENAME = "tapahtuma.ics"
 
-def compose(sender, to, subject, text, html, reference):
+
+def compose(sender, to, subject, text, html, reference, calendar=None):
     """The email, or PermanentDeliveryError when it cannot be written (a header with a line
     break, say): the same text would fail the same way on every try."""
     try:
@@ -27,6 +30,11 @@ def compose(sender, to, subject, text, html, reference):
         message.set_content(text)
         if html:
             message.add_alternative(html, subtype="html")
+        if calendar:
+            # as bytes in base64: the file's CRLF line ends and folded lines reach the calendar as
+            # written; method=PUBLISH as RFC 6047 asks (it matches the file's METHOD)
+            message.add_attachment(calendar.encode("utf-8"), maintype="text", subtype="calendar",
+                                   filename=CALENDAR_FILENAME, params={"method": "PUBLISH", "charset": "utf-8"})
         return message
     except Exception as exc:
         raise PermanentDeliveryError(f"the email cannot be written: {type(exc).__name__}: {exc}",
@@ -36,12 +44,13 @@ def compose(sender, to, subject, text, html, reference):
 class EmailClient(Client):
     """Base of every email provider: a provider implements `try_send_email` and `find_sent`."""
 
-    def send_email(self, to, subject, text, html, reference):
-        """Send one email (`reference`: our message's id, its Message-ID); returns the provider's
-        id of it, or raises TransientDeliveryError or PermanentDeliveryError (errors.py)."""
-        return self._timed(reference, self.try_send_email, to, subject, text, html, reference)
+    def send_email(self, to, subject, text, html, reference, calendar=None):
+        """Send one email (`reference`: our message's id, its Message-ID; `calendar`: a calendar
+        file to attach); returns the provider's id of it, or raises TransientDeliveryError or
+        PermanentDeliveryError (errors.py)."""
+        return self._timed(reference, self.try_send_email, to, subject, text, html, reference, calendar)
 
-    def try_send_email(self, to, subject, text, html, reference):
+    def try_send_email(self, to, subject, text, html, reference, calendar=None):
         """The provider's own call, as `send_email` says."""
         raise NotImplementedError
 
@@ -58,9 +67,9 @@ class SmtpEmail(EmailClient):
         self.host, self.port, self.sender, self.timeout = host, int(port), sender, timeout
         self.user, self.password, self.starttls = user, password, starttls
 
-    def try_send_email(self, to, subject, text, html, reference):
+    def try_send_email(self, to, subject, text, html, reference, calendar=None):
         """Returns the email's Message-ID."""
-        message = compose(self.sender, to, subject, text, html, reference)
+        message = compose(self.sender, to, subject, text, html, reference, calendar)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
@@ -87,6 +96,6 @@ class SmtpEmail(EmailClient):
 class ConsoleEmail(EmailClient):
     name = "console"
 
-    def try_send_email(self, to, subject, text, html, reference):
+    def try_send_email(self, to, subject, text, html, reference, calendar=None):
         print(f"--- Email to {mask_email(to)}: {subject} ---\n{text}\n--- end of email ---", flush=True)
         return f"console-{reference}"
