@@ -8,12 +8,15 @@ var/bench/latest.json):
    latency, and the time from each 201 to its confirmation reaching the Twilio double; the counts
    are checked (nobody over capacity, one message per accepted sign-up);
 2. event cancelled: one event's registrants all told: time to the last message, messages/s;
-3. peak resident memory of each service process;
-4. the machine's limits measured in the same run (RabbitMQ confirmed persistent messages,
+3. the residents' web pages: the event list read, and sign-ups through the event page's form (the
+   page read for its form token, then the form posted), pages per second, each by itself;
+4. peak resident memory of each service process;
+5. the machine's limits measured in the same run (RabbitMQ confirmed persistent messages,
    PostgreSQL single-row commits) and each figure's ratio to them, and the stack's own floor:
    the CPU an empty nameko RPC call and an empty event cost, before any of our code runs.
 
     python -m tests.bench.run [--quick] [--sign-ups 10000] [--clients 50] [--cancelled 5000]
+                              [--page-reads 3000] [--form-sign-ups 1000]
 """
 import argparse
 import collections
@@ -143,6 +146,32 @@ def event_cancelled(system, workdir, registrants, clients):
             "cpu_ms_per_message": {name: seconds * 1000 / registrants for name, seconds in cpu_used.most_common()}}
 
 
+def drive_pages(system, workdir, kind, event_id, total, clients, first_number):
+    out = workdir / f"pages-{kind}.jsonl"
+    subprocess.run([sys.executable, "-m", "tests.bench.page_load", "--base-url", system.base_url, "--event", event_id,
+                    "--kind", kind, "--total", str(total), "--clients", str(clients),
+                    "--first-number", str(first_number), "--out", str(out)], cwd=REPO_ROOT, check=True)
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def web_pages(system, workdir, reads, sign_ups, clients):
+    """The list read `reads` times, then `sign_ups` residents signing up through the form, on the
+    running system; the roster must hold exactly the 201s."""
+    event = create_event(system, capacity=sign_ups + 10)
+    warm_up(system, event["id"], 98)
+    figures = {}
+    for kind, total, first_number in (("list", reads, 0), ("sign-up", sign_ups, 7000000)):
+        answers = drive_pages(system, workdir, kind, event["id"], total, clients, first_number)
+        took = max(a["ended"] for a in answers) - min(a["started"] for a in answers)
+        latencies = [(a["ended"] - a["started"]) * 1000 for a in answers]
+        figures[kind] = {"total": total, "seconds": took, "per_second": total / took,
+                         "answers": dict(collections.Counter(a["http"] for a in answers)),
+                         "ms": {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99)}}
+    roster = system.call("GET", f"/api/events/{event['id']}/registrations", staff=True).json()
+    figures["sign-up"]["checks_pass"] = len(roster) - 1 == figures["sign-up"]["answers"].get(201, -1) == sign_ups
+    return {"clients": clients, **figures}
+
+
 def peak_memory_mb(system):
     peaks = {}
     for name, process in system.processes.items():
@@ -154,6 +183,7 @@ def peak_memory_mb(system):
 
 def report(results):
     rush, cancel, memory, limits = results["opening_rush"], results["event_cancelled"], results["memory_mb"], results["limits"]
+    pages = results["web_pages"]
     rows = [
         ("Opening rush", f"{rush['sign_ups']} sign-ups, {rush['clients']} clients", ""),
         ("  sign-ups per second", f"{rush['sign_ups_per_second']:.0f}",
@@ -171,6 +201,14 @@ def report(results):
          f"{cancel['messages_per_second'] / limits['rabbitmq_published_per_second']:.1%} of RabbitMQ confirmed publishes/s"),
         ("  each told once", "ok" if cancel["each_told_once"] else "WRONG", ""),
         ("  CPU per message", ", ".join(f"{k} {v:.1f}" for k, v in cancel["cpu_ms_per_message"].items()) + " ms", ""),
+        ("Web pages", f"{pages['clients']} clients", ""),
+        ("  event list, pages per second", f"{pages['list']['per_second']:.0f}",
+         "p50 / p99 {p50:.0f} / {p99:.0f} ms".format(**pages["list"]["ms"])),
+        ("  sign-ups through the form per second", f"{pages['sign-up']['per_second']:.0f}",
+         "page and post; p50 / p99 {p50:.0f} / {p99:.0f} ms".format(**pages["sign-up"]["ms"])),
+        ("  answers", "list " + ", ".join(f"{k}: {v}" for k, v in sorted(pages["list"]["answers"].items())) +
+         "; form " + ", ".join(f"{k}: {v}" for k, v in sorted(pages["sign-up"]["answers"].items())),
+         "ok" if pages["sign-up"]["checks_pass"] else "WRONG: the roster does not hold the 201s"),
         ("Peak memory", ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items()), ""),
         ("Limits of this machine", "", ""),
         ("  RabbitMQ persistent + confirms", f"{limits['rabbitmq_published_per_second']:.0f}/s published, "
@@ -192,12 +230,16 @@ def main(argv=None):
     parser.add_argument("--sign-ups", type=int)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--cancelled", type=int)
+    parser.add_argument("--page-reads", type=int, help="event list reads (web pages stage)")
+    parser.add_argument("--form-sign-ups", type=int, help="sign-ups through the event page's form")
     parser.add_argument("--notifications-copies", type=int, default=1,
                         help="notifications processes (SERVICE_COPIES), to see what a second one does")
     args = parser.parse_args(argv)
     sign_ups = args.sign_ups or (1000 if args.quick else 10000)
     cancelled = args.cancelled or (300 if args.quick else 5000)
     raw_count = 2000 if args.quick else 10000
+    page_reads = args.page_reads or (300 if args.quick else 3000)
+    form_sign_ups = args.form_sign_ups or (100 if args.quick else 1000)
 
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     workdir = VAR_DIR / "bench" / stamp
@@ -216,6 +258,8 @@ def main(argv=None):
         results["opening_rush"] = opening_rush(system, workdir, sign_ups, args.clients)
         print(f"event cancelled: {cancelled} registrants …", flush=True)
         results["event_cancelled"] = event_cancelled(system, workdir, cancelled, args.clients)
+        print(f"web pages: {page_reads} list reads, {form_sign_ups} sign-ups through the form …", flush=True)
+        results["web_pages"] = web_pages(system, workdir, page_reads, form_sign_ups, min(args.clients, 20))
         results["memory_mb"] = peak_memory_mb(system)
     finally:
         stop()

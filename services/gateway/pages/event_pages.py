@@ -8,9 +8,6 @@ from services.gateway.pages.page_cache import MUNICIPALITIES_SECONDS, PageCache
 from services.gateway.pages.rendering import NO_STORE
 from shared.errors import ValidationFailed, YhdessaError
 
-# The list holds no one's data and no form token: a browser or proxy may keep it a moment.
-LIST_CACHE = "public, max-age=5"
-
 
 class EventPages:
     page_cache = PageCache()
@@ -22,7 +19,8 @@ class EventPages:
         filters, errors = event_list.read(request.args, page._)
         events = self.page_cache.get(("list", filters), lambda: self._listed(filters))
         choices = self.page_cache.get("municipalities", self._municipalities, MUNICIPALITIES_SECONDS)
-        return page.render("events.html", cache=LIST_CACHE, filters=filters, errors=errors,
+        # private, as every page: a first visit's answer sets the browser's own form-token cookie
+        return page.render("events.html", filters=filters, errors=errors,
                            day_value=(request.args.get("day") or "").strip(), municipalities=choices,
                            events=[event_view.shown(event, page.lang) for event in events],
                            more=filters.query(offset=filters.offset + event_list.PAGE_SIZE)
@@ -57,7 +55,8 @@ class EventPages:
             errors = form_errors.for_fields(exc.fields, page._)
             known = {name: text for name, text in errors.items() if name in sign_up_form.FIELDS}
             if exc.code != "validation_error" or len(known) < len(errors):
-                known["form"] = form_errors.for_code(exc.code, page._)
+                # not the fields' fault (a reused key), or a field the form has not: said at the top
+                known = {"form": form_errors.for_code(exc.code, page._), **known}
             return again(known, 422)
         except YhdessaError as exc:
             if exc.http_status == 404:
