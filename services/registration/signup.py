@@ -2,6 +2,7 @@
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 from typing import Optional
 
 from shared.api import SignUp, parse_body
@@ -60,7 +61,10 @@ def parse(data, allowed_regions, assisted_by=None):
     `assisted_by` is the staff member ({"id", "name", "phone", "email"}) signing a resident up on
     their behalf: the resident's consent is then required, and a resident with no phone or email
     of their own gets their messages through the staff member's."""
-    signup = parse_body(SignUp, data)
+    try:
+        signup = parse_body(SignUp, data)
+    except ValidationFailed as exc:
+        raise _with_contact_errors(exc, data, allowed_regions) if assisted_by is None else exc
     if assisted_by is None:
         return _own(signup, allowed_regions)
     if signup.consent is not True:
@@ -79,6 +83,23 @@ def parse(data, allowed_regions, assisted_by=None):
     channel = signup.channel if signup.channel in reachable else reachable[0]
     return NewRegistration(signup.name, phone, email, signup.language, channel, signup.seats,
                            assisted_by=staff, contact_is_staff=True)
+
+
+def _with_contact_errors(error, data, allowed_regions):
+    """`error` (some fields refused by the SignUp model) naming the contact details' mistakes too,
+    so a resident with a bad name and a bad number hears of both at once, not one per try."""
+    if not isinstance(data, dict):
+        return error
+    contacts = SimpleNamespace(phone=data.get("phone"), email=data.get("email"), channel=data.get("channel"))
+    if not all(value is None or isinstance(value, str) for value in vars(contacts).values()):
+        return error
+    contacts.phone, contacts.email = (contacts.phone or "").strip(), (contacts.email or "").strip()
+    *_, contact_errors = contact_details(contacts, allowed_regions)
+    contact_errors = {field: reason for field, reason in contact_errors.items()
+                      if field in ("phone", "email") and field not in error.fields}
+    if not contact_errors:
+        return error
+    return ValidationFailed(error.message, code=error.code, fields={**error.fields, **contact_errors})
 
 
 def _own(signup, allowed_regions):

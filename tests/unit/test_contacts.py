@@ -65,3 +65,21 @@ def test_bad_signups_are_refused_naming_the_field(body, field):
     with pytest.raises(ValidationFailed) as refused:
         parse(body, NEIGHBOURS)
     assert field in refused.value.fields
+
+
+@pytest.mark.parametrize("body, fields", [
+    ({"name": "", "phone": "12"}, {"name", "phone"}),
+    ({"name": "", "seats": 0}, {"name", "seats", "phone"}),  # no contact at all: said at once too
+    ({"name": "Maija", "phone": "12", "email": "maija@", "seats": 0}, {"seats", "phone", "email"}),
+])
+def test_every_mistake_of_a_sign_up_is_named_at_once(body, fields):
+    """A resident fixing a form learns of all its mistakes on the first try, not one per try."""
+    with pytest.raises(ValidationFailed) as refused:
+        parse(body, NEIGHBOURS)
+    assert set(refused.value.fields) == fields
+
+
+def test_a_bad_contact_beside_a_bad_field_keeps_the_model_s_own_reason():
+    with pytest.raises(ValidationFailed) as refused:
+        parse({"name": "Maija", "phone": 401234567, "seats": 0}, NEIGHBOURS)
+    assert set(refused.value.fields) == {"phone", "seats"} and "string" in refused.value.fields["phone"].lower()
