@@ -128,7 +128,7 @@ def test_the_list_shows_published_events_soonest_first_with_filters_and_no_draft
     on_the_day = Page(get(session, system, "/", params={"q": word, "day": event_start(11).date().isoformat()}).text)
     assert f"/events/{sooner['id']}" in on_the_day.links and f"/events/{later['id']}" not in on_the_day.links
 
-    bad_day = get(session, system, "/", params={"q": word, "day": "31.12."})
+    bad_day = get(session, system, "/", params={"q": word, "day": "31.2."})
     page = Page(bad_day.text)
     assert bad_day.status_code == 200 and "day-error" in page.ids
     assert "day-error" in page.ids["day"]["attrs"]["aria-describedby"]

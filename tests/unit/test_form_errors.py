@@ -1,13 +1,15 @@
 """The API's validation errors in plain words beside each field of a page's form, in the reader's
 language; a reason nobody mapped yet still gets a kind "check this"."""
+import datetime
+
 import pytest
 from pydantic import ValidationError
 
-from services.gateway.pages import form_errors
+from services.gateway.pages import event_list, form_errors
 from services.gateway.pages.rendering import gettext
 from shared.api import SignUp
 from shared.contacts import contact_details
-from shared.errors import validation_failed
+from shared.errors import ValidationFailed, validation_failed
 
 
 def in_finnish(text, **values):
@@ -70,3 +72,20 @@ def test_refusals_that_are_no_fields_fault_are_said_at_the_top_in_swedish_too():
     assert form_errors.for_code("event_full", in_swedish) == "Evenemanget är fullt, och det finns ingen plats i kön."
     assert form_errors.for_code("too_many_requests", in_finnish).startswith("Tästä yhteydestä on tullut liian monta")
     assert form_errors.for_code("something_new", in_finnish) == "Se ei onnistunut. Mitään ei tehty. Yritä uudelleen."
+
+
+@pytest.mark.parametrize("typed, day", [
+    ("2026-10-17", "2026-10-17"), ("17.10.2026", "2026-10-17"), ("7.1.2027", "2027-01-07"),
+    ("17.12.", "2026-12-17"),  # this year's, still to come
+    ("1.3.", "2027-03-01"),  # this year's is past: next year's
+    ("", ""),
+])
+def test_a_day_filter_is_read_as_finns_type_it(typed, day):
+    assert event_list._iso_day(typed, today=datetime.date(2026, 11, 28)) == day
+
+
+@pytest.mark.parametrize("typed", ["31.2.2027", "huomenna", "2026-13-01", "17/10/2026"])
+def test_a_day_that_is_no_day_is_refused_beside_its_field(typed):
+    with pytest.raises(ValidationFailed) as refused:
+        event_list.day_filter(typed)
+    assert set(refused.value.fields) == {"day"}

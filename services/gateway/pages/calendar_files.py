@@ -3,8 +3,8 @@ file (shared/calendar.py) answered inline with a filename, cacheable by anyone f
 names no person)."""
 from werkzeug.wrappers import Response
 
+from services.gateway.pages import event_list
 from shared.calendar import MEDIA_TYPE, calendar
-from shared.helsinki import parse_time_filter
 
 # A calendar someone subscribes to is fetched again and again: a few minutes' copy is enough.
 PUBLIC_CACHE = "public, max-age=300"
@@ -14,8 +14,7 @@ MAX_EVENTS = 200
 def filters(request):
     """(municipality, day, q) of GET / and GET /events.ics: a bad day is the list's 422 (field `day`)."""
     municipality = (request.args.get("municipality") or "").strip() or None
-    day = (request.args.get("day") or "").strip() or None
-    parse_time_filter("day", day)
+    day = event_list.day_filter(request.args.get("day")) or None
     q = (request.args.get("q") or "").strip() or None
     return municipality, day, q
 

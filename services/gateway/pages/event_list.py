@@ -2,11 +2,13 @@
 catalog's list_events takes them. A day that is no date is an error beside that field; the list is
 shown without it."""
 import dataclasses
+import datetime
 import re
 from urllib.parse import urlencode
 
 from services.gateway.pages import form_errors
 from shared.errors import ValidationFailed
+from shared import helsinki
 from shared.helsinki import parse_time_filter
 
 PAGE_SIZE = 50
@@ -14,6 +16,8 @@ MAX_OFFSET = 10**6
 # what the list of municipalities is gathered from: events not yet over, at most this many
 MUNICIPALITY_SCAN = 500
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# as Finns type a day where the browser offers no date picker: 17.10.2026, 17.10.
+_FINNISH_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})?")
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,7}")
 
 
@@ -39,20 +43,43 @@ class Filters:
 def read(args, translate):
     """(Filters, {field: error text}) from the query `args`."""
     errors = {}
-    day = (args.get("day") or "").strip()
-    if day:
-        try:
-            if not _DAY.fullmatch(day):
-                raise ValidationFailed("Bad date filter.", fields={"day": "use YYYY-MM-DD"})
-            parse_time_filter("day", day)
-        except ValidationFailed as exc:
-            errors.update(form_errors.for_fields(exc.fields, translate))
-            day = ""
+    try:
+        day = day_filter(args.get("day"))
+    except ValidationFailed as exc:
+        errors.update(form_errors.for_fields(exc.fields, translate))
+        day = ""
     offset = (args.get("offset") or "").strip()
     offset = int(offset) if _WHOLE_NUMBER.fullmatch(offset) else 0
     filters = Filters(municipality=(args.get("municipality") or "").strip(), day=day,
                       q=(args.get("q") or "").strip(), offset=min(offset, MAX_OFFSET))
     return filters, errors
+
+
+def day_filter(typed):
+    """The day filter as typed (YYYY-MM-DD, or d.m.yyyy / d.m.) as YYYY-MM-DD, "" for none;
+    ValidationFailed naming `day` when it is no day. The list and the calendar file read it alike."""
+    day = _iso_day((typed or "").strip())
+    if day:
+        if not _DAY.fullmatch(day):
+            raise ValidationFailed("Bad date filter.", fields={"day": "use YYYY-MM-DD"})
+        parse_time_filter("day", day)
+    return day
+
+
+def _iso_day(typed, today=None):
+    """`typed` as YYYY-MM-DD when it is a Finnish d.m.yyyy or d.m. (the next such day); else as typed."""
+    found = _FINNISH_DAY.fullmatch(typed)
+    if not found:
+        return typed
+    day, month, year = int(found[1]), int(found[2]), found[3]
+    today = today or helsinki.day_of(datetime.datetime.now(datetime.timezone.utc))
+    try:
+        moment = datetime.date(int(year) if year else today.year, month, day)
+        if not year and moment < today:
+            moment = moment.replace(year=today.year + 1)
+    except ValueError:
+        return typed  # 31.2.: refused as no date, beside the field
+    return moment.isoformat()
 
 
 def municipalities(events):

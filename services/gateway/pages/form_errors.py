@@ -33,7 +33,7 @@ BY_FIELD = (
     ("seats", "per sign-up", N_("You can sign up at most %(most)s people at a time.")),
     ("seats", "", N_("Write how many people are coming, as a number: 1 or more.")),
     ("language", "", N_("Choose a language.")),
-    ("day", "", N_("Write the day like this: 2026-10-17.")),
+    ("day", "", N_("Write the day like this: 17.10.2026.")),
 )
 
 # the API's error codes that are no field's fault: said at the top of the form
