@@ -124,6 +124,10 @@ def ensure_browser():
         missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.path.exists(path)]
     if missing:
         return "The pages' browser tests need Chromium: run `sudo apt-get install chromium chromium-driver`"
+    if not shutil.which("nginx") and shutil.which("apt-get") and os.geteuid() == 0:
+        # tests/e2e/test_proxy.py runs the compose nginx config with it (skipped without)
+        print("preflight: installing nginx-light (the reverse proxy tests)", file=sys.stderr)
+        _run("apt-get", "install", "-y", "-q", "nginx-light")
     if not os.path.exists(AXE):
         if shutil.which("npm"):
             print("preflight: npm ci (axe-core for the pages' browser tests)", file=sys.stderr)
