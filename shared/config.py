@@ -83,6 +83,9 @@ DEFAULTS = {
     "SEATS_PER_ADDRESS_PER_EVENT": "10",
     # key of the hash that stands for a sign-up's address (`client_ref`); shared by gateway copies
     "CLIENT_REF_SECRET": "",
+    # key that signs staff pages' session cookies; shared by gateway copies (empty: random per
+    # process, so a restart signs everyone out)
+    "SESSION_SECRET": "",
     # messages to one phone or email a Helsinki day caused by anonymous requests; 0: no cap
     "MESSAGES_PER_NUMBER_PER_DAY": "5",
     # SMS a Helsinki day caused by anonymous requests; past it they wait for the next day; 0: none

@@ -93,6 +93,11 @@ class _Authenticator:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("Use Authorization: Bearer <token>.")
+        return self.by_token(token)
+
+    def by_token(self, token):
+        """The staff member `token` belongs to; Unauthorized when it is unknown or revoked (the
+        staff pages' sessions hold a token too)."""
         if self.bootstrap_token and hmac.compare_digest(token.encode(), self.bootstrap_token.encode()):
             return {"id": "bootstrap", "name": "bootstrap", "organizer": None, "admin": True,
                     "phone": None, "email": None}

@@ -21,6 +21,8 @@ from services.gateway.pages.asset_pages import AssetPages
 from services.gateway.pages.calendar_pages import CalendarPages
 from services.gateway.pages.event_pages import EventPages
 from services.gateway.pages.registration_pages import RegistrationPages
+from services.gateway.pages.staff_pages import StaffPages
+from services.gateway.pages.staff_session import StaffSessions
 from services.gateway.pages.statement_pages import StatementPages
 from services.gateway.pages.rendering import Pages
 from shared.answers import (
@@ -65,7 +67,7 @@ def _wants_csv(request):
         request.args.get("format") is None and request.accept_mimetypes.best == "text/csv")
 
 
-class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPages, AssetPages):
+class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPages, StaffPages, AssetPages):
     """The HTTP API under /api, and the web pages (entrypoints of services/gateway/pages/)."""
 
     name = "gateway"
@@ -79,6 +81,7 @@ class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPage
     activity = ActivityHub()
     limits = RateLimits()
     pages = Pages()
+    staff_sessions = StaffSessions()
 
     # --- health and documentation ----------------------------------------------------------
 

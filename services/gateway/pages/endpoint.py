@@ -1,14 +1,21 @@
 """PageEndpoint: the gateway's HTTP entrypoint for web pages. What goes wrong is answered as a
-page in the reader's language (templates/error.html), with the status the API would give and the
+page in the reader's language (templates/error.html), with the status the API would give (a staff
+page without a session: a redirect to the sign-in page) and the
 headers pages carry: a Content-Security-Policy that lets a page load only our own stylesheet
 and images, post forms only to us, and be framed by no one."""
+from urllib.parse import urlencode
+
 from services.gateway.http import JsonEndpoint
 from services.gateway.pages.rendering import Page
+from services.gateway.pages.staff_session import SIGN_IN_PATH, SignInNeeded
 from shared.errors import YhdessaError
 
 # No script at all on the residents' pages; staff pages that need one widen script-src for themselves.
 PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
                "frame-ancestors 'none'; base-uri 'none'")
+# A staff page with a script of ours (static/*.js, never inline) that reads our own addresses.
+SCRIPT_POLICY = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
+                 "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
 class PageEndpoint(JsonEndpoint):
@@ -22,7 +29,10 @@ class PageEndpoint(JsonEndpoint):
     def answer(self, request):
         response = super().answer(request)
         error = getattr(response, "yhdessa_error", None)
-        if error is not None:
+        if isinstance(error, SignInNeeded):
+            response = Page(request, self.base_url, self.https).redirect(
+                f"{SIGN_IN_PATH}?{urlencode({'next': request.full_path.rstrip('?')})}")
+        elif error is not None:
             response = error_page(Page(request, self.base_url, self.https), error, response.headers)
         response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
         return response
