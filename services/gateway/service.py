@@ -17,11 +17,15 @@ from services.gateway.openapi import (
     STATS_PARAMS,
     Answer,
 )
+from services.gateway.pages.announcement_pages import AnnouncementPages
 from services.gateway.pages.asset_pages import AssetPages
 from services.gateway.pages.calendar_pages import CalendarPages
+from services.gateway.pages.door_pages import DoorPages
 from services.gateway.pages.event_pages import EventPages
 from services.gateway.pages.registration_pages import RegistrationPages
+from services.gateway.pages.staff_event_pages import StaffEventPages
 from services.gateway.pages.staff_pages import StaffPages
+from services.gateway.pages.staff_report_pages import StaffReportPages
 from services.gateway.pages.staff_session import StaffSessions
 from services.gateway.pages.statement_pages import StatementPages
 from services.gateway.pages.rendering import Pages
@@ -67,7 +71,8 @@ def _wants_csv(request):
         request.args.get("format") is None and request.accept_mimetypes.best == "text/csv")
 
 
-class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPages, StaffPages, AssetPages):
+class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPages, StaffPages, StaffEventPages,
+                     DoorPages, AnnouncementPages, StaffReportPages, AssetPages):
     """The HTTP API under /api, and the web pages (entrypoints of services/gateway/pages/)."""
 
     name = "gateway"

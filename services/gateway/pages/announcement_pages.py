@@ -1,0 +1,5 @@
+"""Entrypoints only: a message to everyone coming (/staff/events/{id}/message)."""
+
+
+class AnnouncementPages:
+    pass

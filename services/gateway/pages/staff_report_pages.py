@@ -1,0 +1,5 @@
+"""Entrypoints only: webhook subscriptions (/staff/webhooks) and statistics (/staff/stats)."""
+
+
+class StaffReportPages:
+    pass
