@@ -140,15 +140,16 @@ def new_event(values, admin, publish):
 
 def changes(values, event, admin):
     """(EventChange body, bad): only what differs from `event` as the form showed it. A cleared
-    optional field is sent as null; a language of the title or description, as null for that
-    language alone."""
+    optional field is sent as null, and so is a cleared language of the title or description."""
     wanted, bad = body(values)
     before, _ = body(of_event(event))
     change = {}
-    for name in ("title", "description"):
-        languages = {lang: text for lang, text in wanted[name].items() if text != before[name][lang]}
-        if languages:
-            change[name] = languages
+    languages = {lang: text for lang, text in wanted["description"].items() if text != before["description"][lang]}
+    if languages:
+        change["description"] = languages
+    if wanted["title"] != before["title"]:
+        # a title is whole or refused (its Finnish is required even when only Swedish is removed)
+        change["title"] = wanted["title"]
     for name, value in wanted.items():
         if name in ("title", "description", "reminders", "reminder_at") or value == before[name]:
             continue
