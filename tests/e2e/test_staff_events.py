@@ -241,11 +241,14 @@ def test_an_edit_changes_only_what_changed_and_each_registrant_hears_once(system
 
     shown = Page(get(office, system, f"/staff/events/{event_id}/edit").text)
     values = as_drawn(shown)
+    # meanwhile a colleague adds seats through the API: the form, sending only what it changed, keeps them
+    assert system.call("PATCH", f"/api/events/{event_id}", json={"capacity": 33}, headers=own).status_code == 200
     values["place"] = "Kortepohjan koulu"  # the place moves, nothing else
     saved = post(office, system, f"/staff/events/{event_id}/edit", values)
     assert saved.status_code == 303 and saved.headers["Location"] == f"/staff/events/{event_id}?done=saved"
     after = api_event(system, event_id, own)
-    assert {key for key in after if after[key] != before[key]} == {"place"}
+    assert {key for key in after if after[key] != before[key]} == {"place", "capacity", "seats_left"}
+    assert after["capacity"] == 33
 
     sent = wait_for_templates(system, event_id, own, "event_changed", names)
     assert all(sent[name].count("event_changed") == 1 for name in names), sent

@@ -6,6 +6,7 @@ the catalog's: this module only reads what was typed. Times are typed as a day a
 on Helsinki's clock and sent as aware ISO 8601; a day or time that cannot be read is the one
 thing refused here (there is nothing to send for it)."""
 import datetime
+import json
 import re
 
 from shared.helsinki import HELSINKI, local
@@ -138,11 +139,29 @@ def new_event(values, admin, publish):
     return new, bad
 
 
-def changes(values, event, admin):
-    """(EventChange body, bad): only what differs from `event` as the form showed it. A cleared
-    optional field is sent as null, and so is a cleared language of the title or description."""
+def drawn(form, event):
+    """The values the edit form was drawn with, as it sends them back in its `drawn` field (JSON):
+    what staff saw, so a change a colleague made meanwhile to a field they did not touch stays.
+    Without it (or unreadable), the event as it is now."""
+    try:
+        shown = json.loads(form.get("drawn") or "")
+    except ValueError:
+        shown = None
+    if not isinstance(shown, dict) or not all(isinstance(shown.get(name), str) for name in FIELDS):
+        return of_event(event)
+    return {name: shown[name] for name in FIELDS}
+
+
+def as_json(values):
+    return json.dumps({name: values[name] for name in FIELDS}, ensure_ascii=False)
+
+
+def changes(values, shown, admin):
+    """(EventChange body, bad): only what differs from the values the form was drawn with
+    (`shown`). A cleared optional field is sent as null, and so is a cleared language of the
+    title or description."""
     wanted, bad = body(values)
-    before, _ = body(of_event(event))
+    before, _ = body(shown)
     change = {}
     languages = {lang: text for lang, text in wanted["description"].items() if text != before["description"][lang]}
     if languages:
@@ -155,7 +174,7 @@ def changes(values, event, admin):
             continue
         change[name] = value
     if (wanted["reminders"], wanted["reminder_at"]) != (before["reminders"], before["reminder_at"]) \
-            or values["reminder"] != of_event(event)["reminder"]:
+            or values["reminder"] != shown["reminder"]:
         change["reminders"] = wanted["reminders"]
         change["reminder_at"] = wanted["reminder_at"]
     if not admin:

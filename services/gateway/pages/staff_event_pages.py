@@ -74,7 +74,8 @@ class StaffEventPages:
         staff = signed_in(self, request)
         page_ = self.pages.page(request)
         event = self._event_for(staff, event_id)
-        return self._event_form(page_, staff, event, event_form.of_event(event))
+        values = event_form.of_event(event)
+        return self._event_form(page_, staff, event, values, drawn=values)
 
     @page("POST", "/staff/events/<string:event_id>/edit")
     def edit_event(self, request, event_id):
@@ -82,17 +83,18 @@ class StaffEventPages:
         page_ = self.pages.page(request)
         page_.check_form()
         event = self._event_for(staff, event_id)
-        values = event_form.sent(request.form)
-        change, bad = event_form.changes(values, event, admin=access.scope(staff) is None)
+        values, shown = event_form.sent(request.form), event_form.drawn(request.form, event)
+        change, bad = event_form.changes(values, shown, admin=access.scope(staff) is None)
         if bad:
-            return self._event_form(page_, staff, event, values, event_form_errors.for_fields(bad, page_._), 422)
+            return self._event_form(page_, staff, event, values, event_form_errors.for_fields(bad, page_._), 422,
+                                    drawn=shown)
         if change:  # nothing changed: nothing sent, nobody told
             try:
                 if "organizer" in change:
                     access.check_organizer_field(staff, change)  # as the API's update_event
                 self.catalog.update_event(event_id, change, organizer=access.scope(staff))
             except YhdessaError as exc:
-                return self._refused(page_, staff, event, values, exc)
+                return self._refused(page_, staff, event, values, exc, drawn=shown)
         return page_.redirect(f"{_event_path(event_id)}?done=saved")
 
     @page("POST", "/staff/events/<string:event_id>/publish")
@@ -151,13 +153,14 @@ class StaffEventPages:
                             event=staff_event_view.shown(event, page_.lang), counts=self._counts(staff, event),
                             done=done, problem=problem, admin=access.scope(staff) is None)
 
-    def _event_form(self, page_, staff, event, values, errors=None, status=200):
+    def _event_form(self, page_, staff, event, values, errors=None, status=200, drawn=None):
         return page_.render("event_form.html", status=status, cache=NO_STORE, staff=staff, values=values,
+                            drawn=event_form.as_json(drawn) if drawn else None,
                             event=staff_event_view.shown(event, page_.lang) if event else None,
                             errors=errors or {}, admin=access.scope(staff) is None,
                             languages_named=event_form.LANGUAGES)
 
-    def _refused(self, page_, staff, event, values, exc):
+    def _refused(self, page_, staff, event, values, exc, drawn=None):
         """The form again with the catalog's refusal beside its fields (or at the top)."""
         if exc.http_status in (403, 404) and exc.code != "other_organizer":
             raise exc
@@ -165,7 +168,7 @@ class StaffEventPages:
         if exc.code not in ("validation_error", "sms_code_taken") or not errors:
             errors = {"form": event_form_errors.for_code(exc.code, page_._), **errors}
         status = 422 if isinstance(exc, ValidationFailed) else exc.http_status
-        return self._event_form(page_, staff, event, values, errors, status)
+        return self._event_form(page_, staff, event, values, errors, status, drawn=drawn)
 
 
 def _problem(exc, page_):
