@@ -10,7 +10,7 @@ from services.gateway.pages import event_form, event_form_errors, staff_event_vi
 from services.gateway.pages.endpoint import page
 from services.gateway.pages.rendering import NO_STORE
 from services.gateway.pages.staff_session import signed_in
-from shared.errors import ValidationFailed, YhdessaError
+from shared.errors import NotFound, ValidationFailed, YhdessaError
 
 CONFIRMED = "yes"
 # what the event page says after a POST redirected to it
@@ -144,8 +144,12 @@ class StaffEventPages:
         if event["status"] == "draft":
             return None
         organizer = access.scope(staff)
-        roster = self.registration.list_registrations(event["id"], organizer=organizer)
-        return staff_event_view.counts(roster, self.registration.walk_ins(event["id"], organizer=organizer))
+        try:
+            roster = self.registration.list_registrations(event["id"], organizer=organizer)
+            walk_ins = self.registration.walk_ins(event["id"], organizer=organizer)
+        except NotFound:  # published a moment ago: the news is still on its way to registration
+            roster, walk_ins = [], {"total": 0}
+        return staff_event_view.counts(roster, walk_ins)
 
     def _staff_event_page(self, page_, staff, event, status=200, done=None, problem=None):
         event = self._with_availability([event])[0]
