@@ -46,9 +46,9 @@ class StaffEventPages:
 
     @page("POST", "/staff/events/new")
     def create_event_from_form(self, request):
-        staff = signed_in(self, request)
         page_ = self.pages.page(request)
         page_.check_form()
+        staff = signed_in(self, request)
         values = event_form.sent(request.form)
         admin = access.scope(staff) is None
         body, bad = event_form.new_event(values, admin, publish=request.form.get("action") == "publish")
@@ -79,9 +79,9 @@ class StaffEventPages:
 
     @page("POST", "/staff/events/<string:event_id>/edit")
     def edit_event(self, request, event_id):
-        staff = signed_in(self, request)
         page_ = self.pages.page(request)
         page_.check_form()
+        staff = signed_in(self, request)
         event = self._event_for(staff, event_id)
         values, shown = event_form.sent(request.form), event_form.drawn(request.form, event)
         change, bad = event_form.changes(values, shown, admin=access.scope(staff) is None)
@@ -99,9 +99,9 @@ class StaffEventPages:
 
     @page("POST", "/staff/events/<string:event_id>/publish")
     def publish_event(self, request, event_id):
-        staff = signed_in(self, request)
         page_ = self.pages.page(request)
         page_.check_form()
+        staff = signed_in(self, request)
         event = self._event_for(staff, event_id)
         if event["status"] == "draft":
             try:
@@ -127,9 +127,9 @@ class StaffEventPages:
 
     @page("POST", "/staff/events/<string:event_id>/cancel")
     def cancel_event_confirmed(self, request, event_id):
-        staff = signed_in(self, request)
         page_ = self.pages.page(request)
         page_.check_form()
+        staff = signed_in(self, request)
         event = self._event_for(staff, event_id)
         if request.form.get("confirm") != CONFIRMED:
             return page_.redirect(f"{_event_path(event_id)}/cancel")
