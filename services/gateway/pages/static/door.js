@@ -124,6 +124,7 @@
         if (!response.ok || (response.headers.get("Content-Type") || "").indexOf("text/event-stream") !== 0) {
           throw new Error("no stream");
         }
+        door.setAttribute("data-live", "connected");  // for tests and styles: changes now show here
         var reader = response.body.getReader();
         var decoder = new TextDecoder();
         var buffer = "";
@@ -140,6 +141,7 @@
         return read();
       })
       .catch(function () {
+        door.setAttribute("data-live", "reconnecting");
         setTimeout(function () {
           refresh();  // whatever the kept items no longer hold
           listen();
