@@ -5,6 +5,8 @@ import csv
 import io
 import re
 
+from werkzeug.wrappers import Response
+
 from shared.helsinki import staff_time
 
 COLUMNS = ("Nimi", "Yhteystieto", "Paikkoja", "Tila", "Jonosija", "Ilmoittautunut", "Paikalla")
@@ -32,3 +34,21 @@ def csv_bytes(registrations):
             r["waitlist_position"] or "", staff_time(r["created_at"]), "kyllä" if r["attended"] else "",
         ])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def csv_download(registrations, event_id):
+    """The roster as a CSV file to save (the API's `?format=csv` and the roster page's alike)."""
+    return Response(csv_bytes(registrations), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="ilmoittautuneet-{event_id[:8]}.csv"'})
+
+
+def with_messages(registrations, notifications):
+    """The roster with each registration's messages and whether its phone stopped SMS, as
+    notifications knows them (the API's roster and the roster page alike)."""
+    messages = notifications.messages_for_registrations([r["id"] for r in registrations]) if registrations else {}
+    phones = sorted({r["phone"] for r in registrations if r.get("phone")})
+    stopped = set(notifications.stopped_phones(phones)) if phones else set()
+    for registration in registrations:
+        registration["messages"] = messages.get(registration["id"], [])
+        registration["sms_stopped"] = registration.get("phone") in stopped
+    return registrations

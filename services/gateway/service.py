@@ -236,15 +236,8 @@ class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPage
         registrations = self.registration.list_registrations(event_id, organizer=access.scope(staff),
                                                              client_ref=request.args.get("client_ref") or None)
         if _wants_csv(request):
-            return Response(roster.csv_bytes(registrations), mimetype="text/csv", headers={
-                "Content-Disposition": f'attachment; filename="ilmoittautuneet-{event_id[:8]}.csv"'})
-        messages = self.notifications.messages_for_registrations([r["id"] for r in registrations]) if registrations else {}
-        phones = sorted({r["phone"] for r in registrations if r.get("phone")})
-        stopped = set(self.notifications.stopped_phones(phones)) if phones else set()
-        for registration in registrations:
-            registration["messages"] = messages.get(registration["id"], [])
-            registration["sms_stopped"] = registration.get("phone") in stopped
-        return json_response(registrations)
+            return roster.csv_download(registrations, event_id)
+        return json_response(roster.with_messages(registrations, self.notifications))
 
     @http("POST", "/api/events/<string:event_id>/registrations/cancel-by-client", staff=True,
           body=ClientCancellation, summary="Cancel every active sign-up of the event that came from one client (a "

@@ -1,4 +1,4 @@
-"""Entrypoints: the pages' static files (the stylesheet). Addresses carry the file's hash
+"""Entrypoints: the pages' static files (the stylesheet, and the door page's script). Addresses carry the file's hash
 (`?v=`), so browsers may keep them for a year."""
 from werkzeug.wrappers import Response
 
@@ -6,7 +6,7 @@ from services.gateway.pages.endpoint import page
 from services.gateway.pages.rendering import STATIC, static_version
 from shared.errors import NotFound
 
-MEDIA = {".css": "text/css"}
+MEDIA = {".css": "text/css", ".js": "text/javascript"}
 FOREVER = "public, max-age=31536000, immutable"
 
 
