@@ -38,8 +38,10 @@ def _fill(index, prefix):
     return BLUE if pattern is None else f"url(#{prefix}-{name})"
 
 
-def _defs(prefix, count):
-    patterns = [pattern.format(id=f"{prefix}-{name}") for name, pattern in FILLS[:count] if pattern]
+def _defs(prefix, indexes):
+    """<defs> with the patterns of the series at `indexes` (a solid fill needs none)."""
+    patterns = [FILLS[i % len(FILLS)][1].format(id=f"{prefix}-{FILLS[i % len(FILLS)][0]}")
+                for i in indexes if FILLS[i % len(FILLS)][1]]
     return f"<defs>{''.join(patterns)}</defs>" if patterns else ""
 
 
@@ -59,7 +61,7 @@ def monthly_bars(rows, series, title, description, prefix="chart"):
              f'aria-labelledby="{prefix}-title {prefix}-desc" font-size="{FONT_SIZE}" fill="{INK}">',
              f'<title id="{prefix}-title">{escape(title)}</title>',
              f'<desc id="{prefix}-desc">{escape(description)}</desc>',
-             _defs(prefix, len(series))]
+             _defs(prefix, range(min(len(series), len(FILLS))))]
     for n, row in enumerate(rows):
         top = n * (group_height + GROUP_GAP)
         parts.append(f'<g class="month" data-month="{escape(row["key"])}" transform="translate(0,{top})">')
@@ -85,7 +87,7 @@ def legend(series, prefix="legend"):
     items = []
     for i, (_key, name) in enumerate(series):
         swatch = (f'<svg xmlns="http://www.w3.org/2000/svg" class="swatch" width="28" height="18" aria-hidden="true" '
-                  f'focusable="false">{_defs(f"{prefix}{i}", i + 1)}'
+                  f'focusable="false">{_defs(f"{prefix}{i}", [i])}'
                   f'<rect x="1" y="1" width="26" height="16" fill="{_fill(i, f"{prefix}{i}")}" stroke="{INK}"/></svg>')
         items.append((Markup(swatch), name))
     return items
