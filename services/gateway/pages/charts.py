@@ -5,7 +5,8 @@ and each with a fill of its own (solid, hatched, dotted: pattern), its number wr
 its end. The series' names are in a text legend beside the chart (`legend`), and the chart is a
 `role="img"` whose <title> and <desc> say what it shows; the page's table is its text alternative.
 
-Lengths across the chart are percentages of its width, so the text stays at its real size on a
+Each month's name stands on a line of its own above its bars. Lengths across the chart are
+percentages of its width, so the text stays at its real size on a
 360 px phone and on a laptop alike (a scaled viewBox would shrink it). Only SVG attributes are used,
 never a style attribute: the pages' Content-Security-Policy (style-src 'self') would drop those."""
 from markupsafe import Markup, escape
@@ -23,14 +24,13 @@ FILLS = (
                '<rect width="6" height="6" fill="#ffffff"/>'
                f'<circle cx="3" cy="3" r="1.6" fill="{INK}"/></pattern>'),
 )
-LABEL_WIDTH = 96  # px on the left for the month's name
-BAR_HEIGHT = 18
+LABEL_HEIGHT = 26  # the month's name, on a line of its own above its bars (any length fits)
+BAR_HEIGHT = 20
 BAR_GAP = 4
 GROUP_GAP = 14
-FONT_SIZE = 14
-# the longest bar, as a share of the width left after the label: room stays for its number
-LONGEST_BAR = 0.65
-BARS_AREA = "75%"
+FONT_SIZE = 16
+# the longest bar, as a share of the width: the rest is room for its number
+LONGEST_BAR = 0.8
 
 
 def _fill(index, prefix):
@@ -46,7 +46,7 @@ def _defs(prefix, indexes):
 
 
 def _bar_width(value, largest):
-    """The bar's length as a share of the chart's width (after the label)."""
+    """The bar's length as a share of the chart's width."""
     return 0 if largest <= 0 else LONGEST_BAR * value / largest
 
 
@@ -55,8 +55,8 @@ def monthly_bars(rows, series, title, description, prefix="chart"):
     one per (key, name) in `series`. `title` and `description` are the chart's accessible name
     and summary; `prefix` keeps its ids unique on the page."""
     largest = max((row[key] for row in rows for key, _name in series), default=0)
-    group_height = len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
-    height = max(1, len(rows) * (group_height + GROUP_GAP))
+    group_height = LABEL_HEIGHT + len(series) * (BAR_HEIGHT + BAR_GAP)
+    height = max(1, len(rows) * (group_height + GROUP_GAP) - GROUP_GAP)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="100%" height="{height}" '
              f'aria-labelledby="{prefix}-title {prefix}-desc" font-size="{FONT_SIZE}" fill="{INK}">',
              f'<title id="{prefix}-title">{escape(title)}</title>',
@@ -65,19 +65,17 @@ def monthly_bars(rows, series, title, description, prefix="chart"):
     for n, row in enumerate(rows):
         top = n * (group_height + GROUP_GAP)
         parts.append(f'<g class="month" data-month="{escape(row["key"])}" transform="translate(0,{top})">')
-        parts.append(f'<text x="0" y="{group_height / 2}" dominant-baseline="central">{escape(row["label"])}</text>')
-        # bars start after the label, in a nested <svg> whose width percentages are of (it does not
-        # shrink by the label's pixels, so it is a share that leaves room for the longest number)
-        parts.append(f'<svg x="{LABEL_WIDTH}" width="{BARS_AREA}" overflow="visible">')
+        parts.append(f'<text x="0" y="{LABEL_HEIGHT / 2}" dominant-baseline="central" font-weight="bold">'
+                     f'{escape(row["label"])}</text>')
         for i, (key, name) in enumerate(series):
-            y = i * (BAR_HEIGHT + BAR_GAP)
+            y = LABEL_HEIGHT + i * (BAR_HEIGHT + BAR_GAP)
             share = _bar_width(row[key], largest)
             parts.append(f'<g class="bar" data-series="{escape(key)}">'
                          f'<rect x="0" y="{y}" width="{share:.2%}" height="{BAR_HEIGHT}" fill="{_fill(i, prefix)}" '
                          f'stroke="{INK}" stroke-width="1"><title>{escape(name)}: {row[key]}</title></rect>'
                          f'<text x="{share:.2%}" dx="6" y="{y + BAR_HEIGHT / 2}" dominant-baseline="central">'
                          f'{row[key]}</text></g>')
-        parts.append("</svg></g>")
+        parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
 
