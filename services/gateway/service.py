@@ -310,15 +310,17 @@ class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPage
         the period."""
         staff = self.auth.require_staff(request)
         organizer = access.organizer_asked_for(staff, request.args.get("organizer") or None)
-        groups = self.registration.stats(request.args.get("from"), request.args.get("to"),
-                                         request.args.get("municipality"), organizer, per=request.args.get("per"))
+        return json_response(self._counted(request.args.get("from"), request.args.get("to"),
+                                           request.args.get("municipality"), organizer, request.args.get("per")))
+
+    def _counted(self, starts_from, starts_to, municipality, organizer, per):
+        """The statistics' answer (the staff pages' statistics call this too): registration's
+        counts with notifications' message counts added."""
+        groups = self.registration.stats(starts_from, starts_to, municipality, organizer, per=per)
         event_ids = [event_id for group in groups for event_id in group["event_ids"]]
         messages = self.notifications.message_counts(event_ids) if event_ids else {}
-        return json_response({
-            "period": {"from": request.args.get("from"), "to": request.args.get("to")},
-            "municipality": request.args.get("municipality"), "organizer": organizer,
-            "per": request.args.get("per"),
-            **stats.with_messages(groups, messages)})
+        return {"period": {"from": starts_from, "to": starts_to}, "municipality": municipality,
+                "organizer": organizer, "per": per, **stats.with_messages(groups, messages)}
 
     # --- webhook subscriptions ---------------------------------------------------------------
 
