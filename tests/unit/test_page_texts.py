@@ -35,3 +35,21 @@ def test_every_text_is_translated(lang):
         elif catalog.gettext(message) == message:
             missing.append(f"{filename}: {message!r}")
     assert not missing, f"no {lang} translation in {LOCALE / lang}:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_a_text_in_two_catalogs_is_translated_alike(lang):
+    """The catalogs are merged into one: a text translated two ways would show whichever loaded last."""
+    from babel.messages.pofile import read_po
+
+    seen, clashes = {}, []
+    for po_file in sorted((LOCALE / lang / "LC_MESSAGES").glob("*.po")):
+        with po_file.open("rb") as handle:
+            for message in read_po(handle, locale=lang):
+                if not message.id or not message.string:
+                    continue
+                key = message.id if isinstance(message.id, str) else message.id[0]
+                earlier = seen.setdefault(key, (po_file.name, message.string))
+                if earlier[1] != message.string:
+                    clashes.append(f"{key!r}: {earlier[0]} {earlier[1]!r} / {po_file.name} {message.string!r}")
+    assert not clashes, "\n".join(clashes)

@@ -47,7 +47,7 @@ def error_page(page, error, original_headers=None):
     headers = {name: value for name, value in (original_headers or {}).items()
                if name in ("Retry-After", "Allow")}
     return page.render("error.html", status=status, cache="no-store", headers=headers, status_code=status,
-                       code=code)
+                       code=code, staff_frame=page.request.path.startswith("/staff/"), staff=None)
 
 
 page = PageEndpoint.decorator
