@@ -33,6 +33,7 @@ from shared.answers import (
     CancelledByClient,
     Erased,
     Event,
+    EventMessageSent,
     EventWithSeats,
     Health,
     NewWebhook,
@@ -47,7 +48,8 @@ from shared.answers import (
     Webhook,
     WebhookWithDeliveries,
 )
-from shared.api import ClientCancellation, EventChange, NewEvent, SignUp, WalkIns, WebhookSubscription
+from shared import gsm
+from shared.api import ClientCancellation, EventChange, EventMessage, NewEvent, SignUp, WalkIns, WebhookSubscription
 from shared.errors import ValidationFailed
 from shared.provider_webhooks import webhook_path
 from shared.rpc import Service
@@ -64,6 +66,12 @@ def _signup_answer(registration, include_code=True):
         answer["cancel_code"] = registration["cancel_code"]
         answer["token"] = registration.get("token")  # shown once: only its hash is kept
     return answer
+
+
+def _snapshot(event):
+    """What a message says of its event (as registration's events carry it)."""
+    return {key: event[key] for key in ("id", "title", "municipality", "place", "address", "starts_at", "ends_at",
+                                        "organizer")}
 
 
 def _wants_csv(request):
@@ -292,6 +300,25 @@ class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPage
         staff = self.auth.require_staff(request)
         self._event_for(staff, event_id)
         return json_response(self.registration.walk_ins(event_id, organizer=access.scope(staff)))
+
+    @http("POST", "/api/events/<string:event_id>/messages", staff=True, body=EventMessage, params=(IDEMPOTENCY_KEY,),
+          summary="A message to everyone coming (and the waiting list if asked): each registrant gets it once on "
+                  "their channel, at the SMS rate and outside quiet hours unless urgent; shown on the activity stream",
+          answers={201: Answer("sent (the same key again: the same answer, nothing sent)", EventMessageSent)})
+    def message_everyone(self, request, event_id):
+        staff = self.auth.require_staff(request)
+        body = json_body(request)
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > 200:
+            raise ValidationFailed("Idempotency-Key is too long.", fields={"Idempotency-Key": "at most 200 characters"})
+        event = self._event_for(staff, event_id)
+        sent = self.registration.message_everyone(event_id, body, access.staff_reference(staff),
+                                                  organizer=access.scope(staff), idempotency_key=key)
+        return json_response({**sent, "segments": self._message_segments(event, sent["text"])}, status=201)
+
+    def _message_segments(self, event, text):
+        """SMS segments of staff's message as a Finnish registrant gets it (notifications writes it)."""
+        return gsm.segments(self.notifications.preview_staff_message(_snapshot(event), text)["text"])
 
     @http("GET", "/api/events/<string:event_id>/activity", staff=True, params=(LAST_EVENT_ID,),
           summary="Server-Sent Events: sign-ups, cancellations, promotions, check-ins and walk-ins as they "
