@@ -17,6 +17,7 @@ from services.gateway.openapi import (
     STATS_PARAMS,
     Answer,
 )
+from services.gateway.pages import announcement
 from services.gateway.pages.announcement_pages import AnnouncementPages
 from services.gateway.pages.asset_pages import AssetPages
 from services.gateway.pages.calendar_pages import CalendarPages
@@ -48,7 +49,6 @@ from shared.answers import (
     Webhook,
     WebhookWithDeliveries,
 )
-from shared import gsm
 from shared.api import ClientCancellation, EventChange, EventMessage, NewEvent, SignUp, WalkIns, WebhookSubscription
 from shared.errors import ValidationFailed
 from shared.provider_webhooks import webhook_path
@@ -66,12 +66,6 @@ def _signup_answer(registration, include_code=True):
         answer["cancel_code"] = registration["cancel_code"]
         answer["token"] = registration.get("token")  # shown once: only its hash is kept
     return answer
-
-
-def _snapshot(event):
-    """What a message says of its event (as registration's events carry it)."""
-    return {key: event[key] for key in ("id", "title", "municipality", "place", "address", "starts_at", "ends_at",
-                                        "organizer")}
 
 
 def _wants_csv(request):
@@ -314,11 +308,9 @@ class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPage
         event = self._event_for(staff, event_id)
         sent = self.registration.message_everyone(event_id, body, access.staff_reference(staff),
                                                   organizer=access.scope(staff), idempotency_key=key)
-        return json_response({**sent, "segments": self._message_segments(event, sent["text"])}, status=201)
-
-    def _message_segments(self, event, text):
-        """SMS segments of staff's message as a Finnish registrant gets it (notifications writes it)."""
-        return gsm.segments(self.notifications.preview_staff_message(_snapshot(event), text)["text"])
+        # SMS segments as a Finnish registrant gets it (notifications writes it)
+        segments = announcement.preview(self.notifications, event, sent["text"])["segments"]
+        return json_response({**sent, "segments": segments}, status=201)
 
     @http("GET", "/api/events/<string:event_id>/activity", staff=True, params=(LAST_EVENT_ID,),
           summary="Server-Sent Events: sign-ups, cancellations, promotions, check-ins and walk-ins as they "
