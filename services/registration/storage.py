@@ -19,8 +19,8 @@ Where things are (services/registration/):
 
 Every change locks the event's row first (events in id order when several), so seat counts are
 exact under concurrency, and writes its outgoing events to the outbox in the same transaction."""
-from services.registration import (announcements, attendance, by_phone, cancellation, catalog_copy, closing, intake, reads,
-                                   reminders, reports, retention)
+from services.registration import (announcements, attendance, by_phone, cancellation, catalog_copy, closing, intake,
+                                   reads, reminders, reports, retention)
 
 
 class RegistrationStore:
