@@ -202,6 +202,24 @@ class CancelledByClient(Answer):
     registration_ids: list[str]
 
 
+# --- a message to everyone coming -------------------------------------------------------------
+
+class EventMessageSent(Answer):
+    """Staff's message to everyone coming, recorded: each registrant gets it once on their channel
+    (an SMS to a number that texted STOP is not sent). The same key again: this answer again."""
+
+    id: str
+    event_id: str
+    text: str
+    include_waitlist: bool
+    urgent: bool
+    sent_at: datetime
+    recipients: int = Field(description="the registrants it goes to: `sms` + `email`")
+    sms: int
+    email: int
+    segments: int = Field(description="SMS segments of the message as a Finnish registrant gets it")
+
+
 # --- walk-ins --------------------------------------------------------------------------------
 
 class WalkInsRecorded(Answer):
@@ -258,6 +276,14 @@ class Activity(Answer):
     total: int = None
     recorded_at: datetime = None
     recorded_by: StaffMember = None
+    # event_message_sent: staff's message to everyone coming
+    message_id: str = None
+    text: str = None
+    recipients: int = None
+    include_waitlist: bool = None
+    urgent: bool = None
+    sent_at: datetime = None
+    sent_by: StaffMember = None
 
 
 # --- statistics ------------------------------------------------------------------------------

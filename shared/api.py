@@ -197,6 +197,25 @@ class WebhookSubscription(Body):
     organizer: Optional[one_line(200, min_length=1)] = None
 
 
+def _one_paragraph(value):
+    """A text that may break lines but holds one paragraph (an SMS has no room for more)."""
+    value = text.paragraphs(value)
+    if "\n\n" in "\n".join(line.strip() for line in value.split("\n")):
+        raise ValueError("one paragraph: no empty lines")
+    return value
+
+
+class EventMessage(Body):
+    """POST /api/events/{id}/messages: a message to everyone coming, each registrant told once on
+    their own channel (at the SMS rate, outside QUIET_HOURS unless `urgent`)."""
+
+    text: _text(_one_paragraph, 300, min_length=1)
+    include_waitlist: StrictBool = Field(default=False, description="the waiting list gets it too")
+    urgent: StrictBool = Field(default=False, description="sent at once, even in the quiet hours (at night)")
+    # the same key again sends nothing more (as the Idempotency-Key header, which wins)
+    key: Optional[StrictStr] = Field(default=None, min_length=1, max_length=200)
+
+
 class ClientCancellation(Body):
     """POST /api/events/{id}/registrations/cancel-by-client: the client whose sign-ups to cancel
     (its `client_ref` as the roster shows it)."""

@@ -80,6 +80,30 @@ class StaffMember(Contract):
     name: str
 
 
+class StaffMessage(RegistrationEvent):
+    """`event_message`: staff's message to everyone coming, as one registrant gets it: their
+    contact and the event's snapshot, with the text as staff wrote it. `urgent`: sent at once,
+    quiet hours or not (shared.kinds.immediate)."""
+
+    message_id: str
+    text: str
+    urgent: bool = False
+
+
+class MessageSent(Contract):
+    """`event_message_sent`: staff sent a message to everyone coming; what the activity stream
+    shows of it (once for the event, not per registrant)."""
+
+    message_id: str
+    text: str
+    recipients: int
+    include_waitlist: bool = False
+    urgent: bool = False
+    sent_at: AwareDatetime
+    sent_by: StaffMember
+    event: EventSnapshot
+
+
 class AttendanceMarked(Contract):
     """`attendance_marked`: staff marked a registrant as there (`attended`) or took it back."""
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping, Optional
 
-from shared.contracts import (AttendanceMarked, CatalogEvent, Contract, RegistrationClosed, RegistrationErased,
-                              RegistrationEvent, SmsReceived, WalkInsRecorded)
+from shared.contracts import (AttendanceMarked, CatalogEvent, Contract, MessageSent, RegistrationClosed,
+                              RegistrationErased, RegistrationEvent, SmsReceived, StaffMessage, WalkInsRecorded)
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,13 @@ _KINDS = (
     Kind("registration_reminder", "registration", RegistrationEvent,
          "A confirmed registrant's reminder, at the event's `reminder_at` (once per registration).",
          registrant=Telling("reminder", by_staff=True, immediate=False)),
+    Kind("event_message", "registration", StaffMessage,
+         "Staff's message to everyone coming (and the waiting list, if asked): one per registrant. "
+         "`urgent` goes at once, quiet hours or not.",
+         registrant=Telling("staff_message", by_staff=True, immediate=False)),
+    Kind("event_message_sent", "registration", MessageSent,
+         "Staff sent a message to everyone coming: its text and how many it went to.",
+         activity_fields=("message_id", "text", "recipients", "include_waitlist", "urgent", "sent_at", "sent_by")),
     Kind("sms_received", "registration", SmsReceived,
          "A resident texted something that is no command: for the organizer of their next event.",
          activity_fields=("registration_id", "name", "text", "received_at")),
@@ -124,11 +131,14 @@ def notified():
     return tuple(kind for kind in _KINDS if kind.notified)
 
 
-def immediate(event_type, reason=None):
-    """Whether a message of this kind (and reason) answers what the person just did (see Telling);
-    the contact person's summary never does."""
+def immediate(event_type, reason=None, urgent=False):
+    """Whether a message of this kind (and reason) goes at once, ahead of the rest and through
+    QUIET_HOURS: it answers what the person just did (see Telling), or staff marked it `urgent`
+    (the bus is late tonight); the contact person's summary never does."""
     kind = KINDS[event_type]
-    return False if kind.contact_template else telling(event_type, reason).immediate
+    if kind.contact_template:
+        return False
+    return urgent or telling(event_type, reason).immediate
 
 
 def telling(event_type, reason=None):

@@ -17,6 +17,7 @@ from services.gateway.openapi import (
     STATS_PARAMS,
     Answer,
 )
+from services.gateway.pages import announcement
 from services.gateway.pages.announcement_pages import AnnouncementPages
 from services.gateway.pages.asset_pages import AssetPages
 from services.gateway.pages.calendar_pages import CalendarPages
@@ -33,6 +34,7 @@ from shared.answers import (
     CancelledByClient,
     Erased,
     Event,
+    EventMessageSent,
     EventWithSeats,
     Health,
     NewWebhook,
@@ -47,7 +49,7 @@ from shared.answers import (
     Webhook,
     WebhookWithDeliveries,
 )
-from shared.api import ClientCancellation, EventChange, NewEvent, SignUp, WalkIns, WebhookSubscription
+from shared.api import ClientCancellation, EventChange, EventMessage, NewEvent, SignUp, WalkIns, WebhookSubscription
 from shared.errors import ValidationFailed
 from shared.provider_webhooks import webhook_path
 from shared.rpc import Service
@@ -285,6 +287,23 @@ class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPage
         staff = self.auth.require_staff(request)
         self._event_for(staff, event_id)
         return json_response(self.registration.walk_ins(event_id, organizer=access.scope(staff)))
+
+    @http("POST", "/api/events/<string:event_id>/messages", staff=True, body=EventMessage, params=(IDEMPOTENCY_KEY,),
+          summary="A message to everyone coming (and the waiting list if asked): each registrant gets it once on "
+                  "their channel, at the SMS rate and outside quiet hours unless urgent; shown on the activity stream",
+          answers={201: Answer("sent (the same key again: the same answer, nothing sent)", EventMessageSent)})
+    def message_everyone(self, request, event_id):
+        staff = self.auth.require_staff(request)
+        body = json_body(request)
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > 200:
+            raise ValidationFailed("Idempotency-Key is too long.", fields={"Idempotency-Key": "at most 200 characters"})
+        event = self._event_for(staff, event_id)
+        sent = self.registration.message_everyone(event_id, body, access.staff_reference(staff),
+                                                  organizer=access.scope(staff), idempotency_key=key)
+        # SMS segments as a Finnish registrant gets it (notifications writes it)
+        segments = announcement.preview(self.notifications, event, sent["text"])["segments"]
+        return json_response({**sent, "segments": segments}, status=201)
 
     @http("GET", "/api/events/<string:event_id>/activity", staff=True, params=(LAST_EVENT_ID,),
           summary="Server-Sent Events: sign-ups, cancellations, promotions, check-ins and walk-ins as they "

@@ -3,14 +3,16 @@ rendered in their language for their channel. Texts live in templates/<language>
 blocks `sms`, `subject` and `email`; a language without its own text falls back to Finnish.
 """
 import datetime
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, select_autoescape
 
-from services.notifications import gsm
+from shared import gsm
 from shared.calendar import calendar
 from shared.config import setting
+from shared.contracts import StaffMessage
 from shared.helsinki import event_time
 from shared.kinds import telling
 
@@ -57,10 +59,15 @@ def _block(template, block, context):
     return "".join(template.blocks[block](template.new_context(context))).strip()
 
 
-def _context(data, language, limits=(None, None, None)):
+def _context(data, language, limits=(None, None, None), hint=True):
     title_limit, place_limit, name_limit = limits
     title = _title(data.event, language)
     return {
+        # staff's message to everyone (event_message): the text as staff wrote it, never shortened;
+        # who writes (the organizer) shortened as the place is; `hint` how to answer, if it fits
+        "text": getattr(data, "text", ""),
+        "organizer": _shorten(data.event.organizer or "", place_limit),
+        "hint": hint,
         "name": _shorten(data.name or "", name_limit),
         "title": _shorten(title, title_limit),
         "place": _shorten(data.event.place, place_limit),
@@ -96,6 +103,13 @@ SMS_SHORTENINGS = [(None, None, None), (60, None, 40), (40, 40, 20), (25, 30, 15
                    (10, 10, 0)]
 
 
+@functools.lru_cache(maxsize=None)
+def _variables(language, name):
+    """The names a template's text uses (so an optional part is dropped only where there is one)."""
+    source = _env.loader.get_source(_env, f"{language}/{name}.j2")[0]
+    return meta.find_undeclared_variables(_env.parse(source))
+
+
 def _gsm_only(text):
     return "".join(c for c in text if gsm.is_gsm7(c))
 
@@ -107,15 +121,27 @@ def render_sms(name, data):
     outside GSM-7), the characters outside GSM-7 are left out of the event's names: the time and
     the code, which the resident needs most, always arrive."""
     language, template = _template(data.language, name)
+    # a template's optional hint (how to answer) is left out before the names are cut any shorter
+    hints = (True, False) if "hint" in _variables(language, name) else (True,)
     for limits in SMS_SHORTENINGS:
-        context = _context(data, language, limits)
-        text = _block(template, "sms", context).translate(GSM_SUBSTITUTES)
-        if gsm.segments(text) <= MAX_SMS_SEGMENTS:
-            return Message(name, language, "", text, "")
+        for hint in hints:
+            context = _context(data, language, limits, hint)
+            text = _block(template, "sms", context).translate(GSM_SUBSTITUTES)
+            if gsm.segments(text) <= MAX_SMS_SEGMENTS:
+                return Message(name, language, "", text, "")
     for key in ("name", "title", "place"):
         context[key] = _gsm_only(context[key])
     text = _block(template, "sms", context).translate(GSM_SUBSTITUTES)
     return Message(name, language, "", text, "")
+
+
+def preview_staff_message(event, text, language=FALLBACK_LANGUAGE):
+    """Staff's message to everyone (event_message) as an SMS to a registrant reading `language`,
+    before it is sent: the preview on the staff page."""
+    data = StaffMessage.model_validate({
+        "registration_id": "preview", "status": "confirmed", "language": language, "channel": "sms", "seats": 1,
+        "cancel_code": "", "event": event, "message_id": "preview", "text": text})
+    return render_sms(telling("event_message").template, data)
 
 
 def render_email(name, data):

@@ -93,6 +93,12 @@ class NotificationsService:
         return "pong"
 
     @rpc
+    def preview_staff_message(self, event, text, language="fi"):
+        """The SMS staff's message to everyone (`text`, about `event`: its snapshot) becomes for a
+        registrant reading `language`, as it would be sent: {"text"}."""
+        return {"text": messages.preview_staff_message(event, text, language).text}
+
+    @rpc
     def messages_for_registrations(self, registration_ids):
         return self.notifications.for_registrations(registration_ids)
 

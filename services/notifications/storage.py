@@ -112,7 +112,8 @@ class NotificationStore:
             recipient = data.phone if data.channel == "sms" else data.email
             now = utcnow()
             held = self.pacing and self.pacing.check(session, envelope.type, data, data.channel, recipient, now)
-            immediate = answers_the_person(envelope.type, data.reason)
+            # staff mark a message to everyone `urgent` (shared/contracts.py StaffMessage); no other kind has it
+            immediate = answers_the_person(envelope.type, data.reason, getattr(data, "urgent", False))
             if not immediate:
                 held = message_pacing.through_quiet_hours(held, now, data.event.starts_at, self.quiet)
             if data.channel == "sms" and inbound_storage.is_stopped(session, recipient):

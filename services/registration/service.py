@@ -6,7 +6,7 @@ from nameko.timer import timer
 from services.registration import signup
 from services.registration.dependencies import Registrations
 from shared import kinds
-from shared.api import ClientCancellation, WalkIns, parse_body
+from shared.api import ClientCancellation, EventMessage, WalkIns, parse_body
 from shared.contacts import allowed_regions
 from shared.dead_letters import DeadLetters
 from shared.entrypoints import rpc
@@ -126,6 +126,23 @@ class RegistrationService:
     def record_walk_ins(self, event_id, data, staff, organizer=None):
         count = parse_body(WalkIns, data).count
         return self.registrations.record_walk_ins(event_id, count, staff, organizer)
+
+    @rpc
+    def message_everyone(self, event_id, data, staff, organizer=None, idempotency_key=None):
+        """Staff's message (`data`: the EventMessage body) to everyone coming, once per key (the
+        Idempotency-Key, else the body's `key`): {"id", "recipients", "sms", "email", …}."""
+        message = parse_body(EventMessage, data)
+        return self.registrations.message_everyone(event_id, message, staff, organizer,
+                                                   idempotency_key or message.key)
+
+    @rpc
+    def message_audience(self, event_id, include_waitlist=False, organizer=None):
+        """How many a message to everyone would reach now: {"recipients", "sms", "email"}."""
+        return self.registrations.message_audience(event_id, bool(include_waitlist), organizer)
+
+    @rpc
+    def sent_message(self, event_id, message_id, organizer=None):
+        return self.registrations.sent_message(event_id, message_id, organizer)
 
     @rpc
     def walk_ins(self, event_id, organizer=None):

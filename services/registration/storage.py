@@ -5,6 +5,7 @@ Where things are (services/registration/):
   intake.py        sign-ups, one or a batch
   cancellation.py  cancel by code or by client, erase, the waiting list moving into freed seats
   attendance.py    check-in and walk-ins
+  announcements.py staff's message to everyone coming, once per key
   by_phone.py      what a resident does by text: cancel, sign up by an event's SMS code, their
                    next event, a text forwarded to its organizer
   catalog_copy.py  the local copy of catalog's events; called off or changed, told per registrant
@@ -18,8 +19,8 @@ Where things are (services/registration/):
 
 Every change locks the event's row first (events in id order when several), so seat counts are
 exact under concurrency, and writes its outgoing events to the outbox in the same transaction."""
-from services.registration import (attendance, by_phone, cancellation, catalog_copy, closing, intake, reads,
-                                   reminders, reports, retention)
+from services.registration import (announcements, attendance, by_phone, cancellation, catalog_copy, closing, intake,
+                                   reads, reminders, reports, retention)
 
 
 class RegistrationStore:
@@ -62,6 +63,15 @@ class RegistrationStore:
 
     def walk_ins_for_event(self, event_id, organizer=None):
         return attendance.walk_ins_for_event(self.database, event_id, organizer)
+
+    def message_everyone(self, event_id, message, staff, organizer=None, key=None):
+        return announcements.message_everyone(self.database, event_id, message, staff, organizer, key)
+
+    def message_audience(self, event_id, include_waitlist=False, organizer=None):
+        return announcements.audience(self.database, event_id, include_waitlist, organizer)
+
+    def sent_message(self, event_id, message_id, organizer=None):
+        return announcements.sent_message(self.database, event_id, message_id, organizer)
 
     def apply_catalog_event(self, envelope, data):
         return catalog_copy.apply_catalog_event(self.database, envelope, data)

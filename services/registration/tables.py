@@ -1,5 +1,5 @@
-"""Registration's own tables: its copy of each event, registrations, walk-ins, idempotency keys,
-outbox, inbox."""
+"""Registration's own tables: its copy of each event, registrations, walk-ins, staff's messages to
+everyone coming, idempotency keys, outbox, inbox."""
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -10,6 +10,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     text,
 )
 
@@ -125,6 +126,27 @@ walk_ins = Table(
     Column("count", Integer, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("recorded_by", String(36), nullable=False),
+)
+
+# Staff's messages to everyone coming (services/registration/announcements.py): one row per message,
+# so the same form sent twice (its `key`) sends once; the activity stream shows it.
+announcements = Table(
+    "announcements",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("event_id", String(36), ForeignKey("events.id"), nullable=False),
+    # the Idempotency-Key (or the form's key) it was sent with, if any: unique per event
+    Column("key", String(200), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("include_waitlist", Boolean, nullable=False),
+    Column("urgent", Boolean, nullable=False),
+    # how many it went to, by their channel
+    Column("sms", Integer, nullable=False),
+    Column("email", Integer, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("sent_by", String(36), nullable=False),
+    Column("sent_by_name", String(200), nullable=True),
+    Index("uq_announcements_event_key", "event_id", "key", unique=True),
 )
 
 outbox = outbox_table(metadata)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.notifications import gsm
+from shared import gsm
 from services.notifications.messages import render
 from shared.contracts import RegistrationEvent
 from shared.helsinki import event_time

@@ -2,7 +2,7 @@
 in fi, sv and en, each within two SMS segments however long the event's title."""
 import pytest
 
-from services.notifications import gsm
+from shared import gsm
 from services.notifications.messages import render_reply
 
 LONG = "Valtakunnallinen asunnottomien yö ja sen jälkeinen keskustelutilaisuus kaupungintalolla " * 5
