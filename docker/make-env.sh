@@ -7,6 +7,7 @@ secret() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
 echo "STAFF_BOOTSTRAP_TOKEN=$(secret)"
 echo "POSTGRES_PASSWORD=$(secret)"
 echo "CLIENT_REF_SECRET=$(secret)"
+echo "SESSION_SECRET=$(secret)"
 for name in ADMIN CATALOG REGISTRATION NOTIFICATIONS GATEWAY; do
     echo "RABBITMQ_${name}_PASSWORD=$(secret)"
 done

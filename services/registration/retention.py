@@ -6,17 +6,20 @@ import datetime
 from sqlalchemy import select, update
 
 from services.registration import rules, shapes
-from services.registration.tables import events, idempotency_keys, registrations
+from services.registration.tables import announcements, events, idempotency_keys, registrations
 from shared.database import utcnow
 
 
 def anonymise_ended(database, retention_days, now=None):
-    """Blank names and contacts of registrations whose event ended `retention_days` ago;
-    returns how many."""
+    """Blank names and contacts of registrations whose event ended `retention_days` ago, and the
+    texts of staff's messages to everyone coming (staff write them, and may name someone);
+    returns how many registrations."""
     now = now or utcnow()
     cutoff = now - datetime.timedelta(days=retention_days)
     ended = select(events.c.id).where(events.c.ends_at < cutoff)
     with database.transaction() as session:
+        session.execute(update(announcements).where(announcements.c.event_id.in_(ended), announcements.c.text != "")
+                        .values(text=""))
         return session.execute(
             update(registrations)
             .where(registrations.c.event_id.in_(ended), registrations.c.anonymised_at.is_(None))

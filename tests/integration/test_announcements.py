@@ -2,6 +2,7 @@
 records it once per key and puts one `event_message` per registrant it reaches (and one
 `event_message_sent` for the activity stream) in the outbox; notifications holds a message that
 may wait through the quiet hours and sends an urgent one at once."""
+import datetime as dt
 import uuid
 
 import pytest
@@ -108,3 +109,20 @@ def test_a_message_is_paced_behind_the_answers_when_it_is_not_urgent(notificatio
     assert tell(notifications)["status"] == "created"  # for the due timer, behind the immediate ones
     assert tell(notifications, urgent=True)["status"] == "sending"
 
+
+
+def test_retention_blanks_the_texts_of_an_ended_events_messages(store):
+    """Staff write the text and may name someone: it goes with the names, RETENTION_DAYS after the end."""
+    event = published(store, capacity=3)
+    sign_up(store, event, phone="0401000001")
+    store.message_everyone(event["id"], message("Maija Virtanen ei pääse, Aino vetää illan."), MAIJA, key="k-r")
+    ends = dt.datetime.fromisoformat(event["ends_at"])
+
+    def texts():
+        with store.database.transaction() as session:
+            return session.execute(select(announcements.c.text)).scalars().all()
+
+    store.anonymise_ended(30, now=ends + dt.timedelta(days=29))
+    assert texts() == ["Maija Virtanen ei pääse, Aino vetää illan."]
+    store.anonymise_ended(30, now=ends + dt.timedelta(days=31))
+    assert texts() == [""]
