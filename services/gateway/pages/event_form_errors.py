@@ -6,7 +6,7 @@ up at once. Texts are marked with N_ and translated when the page is drawn."""
 import re
 
 from services.gateway.pages import event_form
-from services.gateway.pages.form_errors import CHECK_THIS, SOMETHING_WRONG
+from services.gateway.pages.form_errors import SOMETHING_WRONG, kindly
 
 
 def N_(text):
@@ -65,11 +65,7 @@ def form_field(api_name):
 
 
 def field_message(field, reason):
-    reason = str(reason).lower()
-    for name, piece, text in BY_FIELD:
-        if name in ("*", field) and piece in reason:
-            return text
-    return CHECK_THIS
+    return kindly(BY_FIELD, field, reason)[0]
 
 
 def for_fields(fields, translate):

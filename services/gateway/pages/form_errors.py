@@ -53,11 +53,13 @@ SOMETHING_WRONG = N_("That did not work. Nothing was done. Please try again.")
 _MOST = re.compile(r"at most (\d+)")
 
 
-def field_message(field, reason):
-    """(text, values) for the API's `reason` about `field`."""
-    reason = str(reason)
-    for name, piece, text in BY_FIELD:
-        if name != field or piece.lower() not in reason.lower():
+def kindly(table, field, reason):
+    """(text, values): the text of the first row of `table` — (field or "*", a piece of the API's
+    reason, our text) — matching the API's `reason` about `field`; CHECK_THIS when none does. Every
+    form's table of reasons is read by this one function."""
+    reason = str(reason).lower()
+    for name, piece, text in table:
+        if name not in ("*", field) or piece.lower() not in reason:
             continue
         if "%(most)s" not in text:
             return text, {}
@@ -65,6 +67,11 @@ def field_message(field, reason):
         if most:
             return text, {"most": most.group(1)}
     return CHECK_THIS, {}
+
+
+def field_message(field, reason):
+    """(text, values) for the API's `reason` about the sign-up form's `field`."""
+    return kindly(BY_FIELD, field, reason)
 
 
 def for_fields(fields, translate):

@@ -3,7 +3,7 @@
 
 The reasons are matched, never re-decided: an unknown one falls back to "check this". Texts are
 marked with N_ and translated when the page is drawn."""
-from services.gateway.pages.form_errors import CHECK_THIS
+from services.gateway.pages.form_errors import kindly
 
 
 def N_(text):
@@ -38,6 +38,6 @@ def errors(exc, translate):
         if field in found:
             continue
         said = f"{exc.message} {exc.fields.get(path, '')}".lower()
-        text = next((text for name, piece, text in BY_FIELD if name == field and piece in said), CHECK_THIS)
+        text, _ = kindly(BY_FIELD, field, said)
         found[field if field in FIELDS else "url"] = translate(text)
     return found
