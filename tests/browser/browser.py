@@ -9,6 +9,7 @@ Two browsers: one with JavaScript off, as a resident's old phone may be (the who
 it), and one with JavaScript on, only because axe-core is a script (with JavaScript off
 execute_async_script never returns). Our pages have no script, so both see the same DOM."""
 import base64
+import contextlib
 import os
 import time
 from urllib.parse import urlsplit
@@ -59,6 +60,16 @@ def start_chromium(javascript):
     driver.set_page_load_timeout(PAGE_LOAD_SECONDS)
     driver.set_script_timeout(PAGE_LOAD_SECONDS)
     return driver
+
+
+@contextlib.contextmanager
+def chromium(base_url, javascript):
+    """A Browser on a Chromium of its own (start_chromium), quit when the block ends."""
+    driver = start_chromium(javascript=javascript)
+    try:
+        yield Browser(driver, base_url, javascript)
+    finally:
+        driver.quit()
 
 
 class Browser:

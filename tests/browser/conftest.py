@@ -8,7 +8,7 @@ both, as a new visitor. Where Chromium or axe-core is missing the tests fail, wi
 to run: a skipped accessibility proof would pass unnoticed in CI."""
 import pytest
 
-from tests.browser.browser import Browser, missing_tools, start_chromium
+from tests.browser.browser import chromium, missing_tools
 
 
 @pytest.fixture(scope="session")
@@ -18,22 +18,16 @@ def _tools():
         pytest.fail(missing, pytrace=False)
 
 
-def _session_browser(system, javascript):
-    driver = start_chromium(javascript=javascript)
-    try:
-        yield Browser(driver, system.base_url, javascript)
-    finally:
-        driver.quit()
-
-
 @pytest.fixture(scope="session")
 def _browser(_tools, system):
-    yield from _session_browser(system, javascript=False)
+    with chromium(system.base_url, javascript=False) as browser:
+        yield browser
 
 
 @pytest.fixture(scope="session")
 def _checker(_tools, system):
-    yield from _session_browser(system, javascript=True)
+    with chromium(system.base_url, javascript=True) as checker:
+        yield checker
 
 
 @pytest.fixture

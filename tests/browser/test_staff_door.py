@@ -7,12 +7,11 @@ import pytest
 
 from tests.browser.browser import (
     WIDE,
-    Browser,
     Keyboard,
     axe_violations,
+    chromium,
     reflow_problems,
     screenshot,
-    start_chromium,
     wait_for,
 )
 from tests.e2e.helpers import event_body, sign_up, staff_token
@@ -26,11 +25,8 @@ LIVE_SECONDS = 2
 @pytest.fixture(scope="module")
 def other_door(_tools, system):
     """A second Chromium with JavaScript on: another phone at another door, its own session."""
-    driver = start_chromium(javascript=True)
-    try:
-        yield Browser(driver, system.base_url, True)
-    finally:
-        driver.quit()
+    with chromium(system.base_url, javascript=True) as door:
+        yield door
 
 
 @pytest.fixture(scope="module")

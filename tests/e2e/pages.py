@@ -1,5 +1,6 @@
 """Pages through HTTP, as a browser without JavaScript uses them: a cookie-keeping session, a page
-read into its parts, and a staff member signed in with their token (POST /staff/sign-in).
+read into its parts, a form posted with its token, and a staff member signed in with their token
+(POST /staff/sign-in). The page tests of tests/e2e share these.
 
 The test system's PUBLIC_BASE_URL is https, so its cookies are `Secure` and `__Host-` prefixed and
 `requests` will not send them back over the plain http a test speaks: `browser()` keeps each one
@@ -84,9 +85,16 @@ def get(session, system, path, **kwargs):
                        **kwargs)
 
 
-def post(session, system, path, data=None, **kwargs):
-    """A form POST with the form token the browser holds (a page must have been loaded first)."""
-    form = {"csrf_token": cookie(session, CSRF_COOKIE), **(data or {})}
+def form_token(text):
+    """The form token a page (an answer's text) drew in its form: its `csrf_token` input."""
+    return Page(text).value("csrf_token")
+
+
+def post(session, system, path, data=None, page=None, **kwargs):
+    """A form POST with a form token: the one `page` (a Page) drew, as a browser sends it, else the one
+    the browser holds (a page must have been loaded first)."""
+    token = page.value("csrf_token") if page is not None else cookie(session, CSRF_COOKIE)
+    form = {"csrf_token": token, **(data or {})}
     return session.post(system.base_url + path, data=form, timeout=30,
                         allow_redirects=kwargs.pop("allow_redirects", False), **kwargs)
 

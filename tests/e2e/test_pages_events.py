@@ -3,78 +3,14 @@ its filters, an event's page, signing up with its form (the SMS at the Twilio do
 then opens the registration), the same form sent twice, forms from elsewhere refused, bad input
 answered beside its field with nothing written."""
 import datetime as dt
-import html.parser
 import uuid
 
 import pytest
-import requests
 
 from tests.e2e.helpers import create_event, event_start, sign_up
+from tests.e2e.pages import BROWSER, Page, browser, get
 
 pytestmark = pytest.mark.e2e
-
-BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-
-
-class Page(html.parser.HTMLParser):
-    """The parts of a page a test looks at: elements by id (attributes and text), links, inputs."""
-
-    VOID = {"input", "br", "meta", "link", "img", "hr"}
-
-    def __init__(self, text):
-        super().__init__()
-        self.ids, self.links, self.inputs, self.lang = {}, [], {}, None
-        self._open = []  # [(tag, id)] of elements being read
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "html":
-            self.lang = attrs.get("lang")
-        if tag == "a":
-            self.links.append(attrs.get("href"))
-        if tag in ("input", "select", "button"):
-            self.inputs.setdefault(attrs.get("name"), []).append(attrs)
-        if "id" in attrs:
-            self.ids[attrs["id"]] = {"tag": tag, "attrs": attrs, "text": ""}
-        if tag not in self.VOID:
-            self._open.append((tag, attrs.get("id")))
-
-    def handle_endtag(self, tag):
-        while self._open:
-            if self._open.pop()[0] == tag:
-                break
-
-    def handle_data(self, data):
-        for _tag, element_id in self._open:
-            if element_id:
-                self.ids[element_id]["text"] += data
-
-    def text(self, element_id):
-        return " ".join(self.ids[element_id]["text"].split())
-
-    def value(self, name):
-        return self.inputs[name][0].get("value")
-
-
-def browser(accept_language="fi"):
-    """A browser: keeps cookies. The system's PUBLIC_BASE_URL is https, so its cookies are Secure;
-    a test speaks plain http to it, so each is kept again as a plain one (as the browser behind the
-    https proxy would send it back)."""
-    session = requests.Session()
-    session.headers.update({**BROWSER, "Accept-Language": accept_language})
-
-    def keep_cookies(response, *args, **kwargs):
-        for cookie in response.cookies:  # hooks run before the session takes the response's cookies
-            if cookie.secure:
-                session.cookies.set(cookie.name, cookie.value)
-    session.hooks["response"].append(keep_cookies)
-    return session
-
-
-def get(session, system, path, **kwargs):
-    return session.get(system.base_url + path, timeout=30, **kwargs)
-
 
 def form_of(system, session, event_id, **fields):
     """The event page's form as it was drawn (its hidden token and key), with `fields` filled in."""
@@ -83,7 +19,8 @@ def form_of(system, session, event_id, **fields):
             "seats": "1", "language": "fi", **fields}
 
 
-def post(session, system, event_id, form):
+def send(session, system, event_id, form):
+    """The event page's form sent as it is (its token, or none, among the fields)."""
     return session.post(f"{system.base_url}/events/{event_id}", data=form, timeout=30)
 
 
@@ -160,7 +97,7 @@ def test_signing_up_with_the_form_texts_the_code_that_then_opens_the_registratio
     sms_before = len(system.sms.all())
     form = form_of(system, session, event["id"], name="Aino Lahtinen", phone="040 765 4321", seats="2")
 
-    answer = post(session, system, event["id"], form)
+    answer = send(session, system, event["id"], form)
     assert answer.status_code == 201, answer.text
     assert answer.headers["Cache-Control"] == "no-store"
     page = Page(answer.text)
@@ -179,7 +116,7 @@ def test_the_same_form_sent_twice_gets_the_same_code_and_one_registration(system
     event = published(system)
     session = browser()
     form = form_of(system, session, event["id"], name="Pekka Virtanen", email="pekka@example.fi")
-    first, second = post(session, system, event["id"], form), post(session, system, event["id"], form)
+    first, second = send(session, system, event["id"], form), send(session, system, event["id"], form)
     assert first.status_code == 201 and second.status_code == 200, (first.text, second.text)
     assert Page(first.text).text("cancel-code") == Page(second.text).text("cancel-code")
     assert registrations(system, event["id"]) == [("Koetin", "cancelled"), ("Pekka Virtanen", "confirmed")]
@@ -195,7 +132,7 @@ def test_a_form_without_its_token_is_refused_and_nothing_is_written(system, toke
     else:
         form["csrf_token"] = token
     before, sms_before = registrations(system, event["id"]), len(system.sms.all())
-    answer = post(session, system, event["id"], form)
+    answer = send(session, system, event["id"], form)
     assert answer.status_code == 403 and "Lomake" in answer.text and Page(answer.text).lang == "fi"
     other_site = session.post(f"{system.base_url}/events/{event['id']}", data={**form, "csrf_token": form.get(
         "csrf_token") or "x"}, headers={"Origin": "https://evil.example"}, timeout=30)
@@ -217,7 +154,7 @@ def test_bad_input_is_answered_beside_its_field_and_nothing_is_written(system, g
     session = browser()
     form = form_of(system, session, event["id"], **fields)
     before = registrations(system, event["id"])
-    answer = post(session, system, event["id"], form)
+    answer = send(session, system, event["id"], form)
     assert answer.status_code == 422, answer.text
     page = Page(answer.text)
     assert f"{wrong}-error" in page.ids and f"#{wrong}" in page.links and "error-summary" in page.ids

@@ -10,34 +10,11 @@ from urllib.parse import urlsplit
 
 import icalendar
 import pytest
-import requests
 
 from tests.e2e.helpers import create_event, sign_up
+from tests.e2e.pages import browser, form_token, get
 
 pytestmark = pytest.mark.e2e
-
-class Browser(requests.Session):
-    """A browser's cookies. The system answers as its https PUBLIC_BASE_URL says (Secure
-    cookies) but is reached over http on 127.0.0.1: its cookies are sent back as a browser behind
-    the proxy would send them."""
-
-    def request(self, *args, **kwargs):
-        response = super().request(*args, **kwargs)
-        for cookie in self.cookies:
-            cookie.secure = False
-        return response
-
-
-def browser():
-    return Browser()
-
-
-def get(system, session, path, **kwargs):
-    return session.get(system.base_url + path, timeout=30, **kwargs)
-
-
-def form_token(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def status_text(html):
@@ -73,14 +50,14 @@ def test_a_resident_types_their_code_and_sees_their_registration_masked_and_unca
     code = maija["cancel_code"]
     session = browser()
 
-    form = get(system, session, "/r")
+    form = get(session, system, "/r")
     assert form.status_code == 200 and form.headers["Cache-Control"] == "no-store"
     assert re.search(r'<form method="get" action="/r"', form.text) and 'name="code"' in form.text
 
-    typed = get(system, session, "/r", params={"code": f"  {code.lower()} "}, allow_redirects=False)
+    typed = get(session, system, "/r", params={"code": f"  {code.lower()} "}, allow_redirects=False)
     assert typed.status_code == 303 and typed.headers["Location"] == f"/r/{code}"
 
-    page = get(system, session, f"/r/{code}")
+    page = get(session, system, f"/r/{code}")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert status_text(page.text) == "Sinulla on paikka."
     assert "Valtakunnallinen Asunnottomien Yö" in page.text and "Tourujoen puisto" in page.text
@@ -92,10 +69,10 @@ def test_a_resident_types_their_code_and_sees_their_registration_masked_and_unca
         assert f'href="{link}' in page.text, link
 
     for lang, words in (("sv", "Du har en plats."), ("en", "You have a place.")):
-        read = get(system, session, f"/r/{code}", params={"lang": lang})
+        read = get(session, system, f"/r/{code}", params={"lang": lang})
         assert f'<html lang="{lang}">' in read.text and status_text(read.text) == words
 
-    empty = get(system, session, "/r", params={"code": "  ", "lang": "fi"})
+    empty = get(session, system, "/r", params={"code": "  ", "lang": "fi"})
     assert empty.status_code == 422 and 'id="error-summary"' in empty.text
     assert 'id="code-error"' in empty.text and "Kirjoita koodi" in empty.text
 
@@ -107,7 +84,7 @@ def test_cancelling_needs_the_confirmation_posted_with_its_token_and_the_residen
     code = registered(system, event, phone=phone)["cancel_code"]
     session = browser()
 
-    asked = get(system, session, f"/r/{code}/cancel")
+    asked = get(session, system, f"/r/{code}/cancel")
     assert asked.status_code == 200 and asked.headers["Cache-Control"] == "no-store"
     assert "Perutaanko ilmoittautumisesi tapahtumaan Valtakunnallinen Asunnottomien Yö?" in asked.text
     assert re.search(rf'<form method="post" action="/r/{code}/cancel">', asked.text)
@@ -125,7 +102,7 @@ def test_cancelling_needs_the_confirmation_posted_with_its_token_and_the_residen
     again = session.post(f"{system.base_url}/r/{code}/cancel", data={"confirm": "yes", "csrf_token": token},
                          timeout=30)
     assert again.status_code == 200 and "Se oli jo peruttu." in again.text
-    assert status_text(get(system, session, f"/r/{code}").text) == "Tämä ilmoittautuminen on peruttu."
+    assert status_text(get(session, system, f"/r/{code}").text) == "Tämä ilmoittautuminen on peruttu."
 
     texts = texts_to(system, number, 2)  # the confirmation and the cancellation
     assert len([t for t in texts if "peruttu" in t]) == 1, texts
@@ -139,7 +116,7 @@ def test_erasing_needs_the_confirmation_and_then_the_page_shows_no_name(system):
     code = registered(system, event, phone=unique_phone(), name="Eero Esimerkki")["cancel_code"]
     session = browser()
 
-    asked = get(system, session, f"/r/{code}/erase", params={"lang": "fi"})
+    asked = get(session, system, f"/r/{code}/erase", params={"lang": "fi"})
     assert asked.status_code == 200 and asked.headers["Cache-Control"] == "no-store"
     assert all(words in asked.text for words in ("nimesi", "puhelinnumerosi", "sähköpostiosoitteesi"))
     assert "Eero Esimerkki" in asked.text
@@ -151,7 +128,7 @@ def test_erasing_needs_the_confirmation_and_then_the_page_shows_no_name(system):
                         timeout=30)
     assert done.status_code == 200 and "Tietosi on poistettu" in done.text
 
-    after = get(system, session, f"/r/{code}")
+    after = get(session, system, f"/r/{code}")
     assert after.status_code == 200 and status_text(after.text) == "Tämän ilmoittautumisen tiedot on poistettu."
     assert "Eero" not in after.text and f"/r/{code}/erase" not in after.text and f"/r/{code}/cancel" not in after.text
     assert system.call("GET", f"/api/registrations/{code}").json()["status"] == "cancelled"
@@ -162,17 +139,17 @@ def test_a_waiting_registration_shows_its_place_in_the_line(system):
     registered(system, event, phone=unique_phone())
     second = registered(system, event, phone=unique_phone(), name="Toinen Asukas")
     assert second["status"] == "waitlisted"
-    page = get(system, browser(), f"/r/{second['cancel_code']}", params={"lang": "en"})
+    page = get(browser(), system, f"/r/{second['cancel_code']}", params={"lang": "en"})
     assert status_text(page.text) == "You are on the waiting list, in place 1."
 
 
 def test_an_unknown_code_answers_404_with_the_form_to_check_it(system):
-    page = get(system, browser(), "/r/KKKK-KKKK", params={"lang": "sv"})
+    page = get(browser(), system, "/r/KKKK-KKKK", params={"lang": "sv"})
     assert page.status_code == 404 and page.headers["Cache-Control"] == "no-store"
     assert "Vi hittade ingen anmälan med koden KKKK-KKKK." in page.text
     assert re.search(r'<form method="get" action="/r"', page.text) and 'value="KKKK-KKKK"' in page.text
     for path in ("/r/KKKK-KKKK/cancel", "/r/KKKK-KKKK/erase"):
-        assert get(system, browser(), path).status_code == 404
+        assert get(browser(), system, path).status_code == 404
 
 
 def calendar_events(response):
@@ -184,7 +161,7 @@ def calendar_events(response):
 def test_an_events_calendar_file_reads_back_with_its_fields(system):
     title = {"fi": "Kahvit, pullat; ja \\ äänekäs laulu", "sv": "Kaffe; bullar, och \\ sång på svenska"}
     event = create_event(system, title=title, address="Tourulantie 1")
-    answer = get(system, browser(), f"/events/{event['id']}.ics")
+    answer = get(browser(), system, f"/events/{event['id']}.ics")
     [vevent] = calendar_events(answer)
     assert answer.headers["Content-Disposition"].startswith('inline; filename="') and answer.headers[
         "Content-Disposition"].endswith('.ics"')
@@ -196,11 +173,11 @@ def test_an_events_calendar_file_reads_back_with_its_fields(system):
     assert vevent["DTSTART"].to_ical().endswith(b"Z") and vevent["DTEND"].to_ical().endswith(b"Z")  # UTC
     assert str(vevent["LOCATION"]) == "Tourujoen puisto, Tourulantie 1"
     assert str(vevent["URL"]) == f"{public}/events/{event['id']}" and str(vevent["URL"]) in str(vevent["DESCRIPTION"])
-    [swedish] = calendar_events(get(system, browser(), f"/events/{event['id']}.ics", params={"lang": "sv"}))
+    [swedish] = calendar_events(get(browser(), system, f"/events/{event['id']}.ics", params={"lang": "sv"}))
     assert str(swedish["SUMMARY"]) == title["sv"]
 
     assert system.call("POST", f"/api/events/{event['id']}/cancel", staff=True).status_code == 200
-    [cancelled] = calendar_events(get(system, browser(), f"/events/{event['id']}.ics"))
+    [cancelled] = calendar_events(get(browser(), system, f"/events/{event['id']}.ics"))
     assert str(cancelled["STATUS"]) == "CANCELLED" and str(cancelled["UID"]) == str(vevent["UID"])
 
 
@@ -210,19 +187,19 @@ def test_the_lists_calendar_file_holds_the_events_of_the_lists_filters(system):
     second = create_event(system, title={"fi": f"Toinen {word}"})
     create_event(system, title={"fi": "Jokin muu tapahtuma"})
     day = dt.datetime.fromisoformat(first["starts_at"]).date().isoformat()
-    answer = get(system, browser(), "/events.ics", params={"municipality": "jyväskylä", "day": day, "q": word})
+    answer = get(browser(), system, "/events.ics", params={"municipality": "jyväskylä", "day": day, "q": word})
     assert sorted(str(v["UID"]).split("@")[0] for v in calendar_events(answer)) == sorted([first["id"], second["id"]])
-    elsewhere = get(system, browser(), "/events.ics", params={"municipality": "Äänekoski", "q": word})
+    elsewhere = get(browser(), system, "/events.ics", params={"municipality": "Äänekoski", "q": word})
     assert calendar_events(elsewhere) == []
-    assert get(system, browser(), "/events.ics", params={"day": "huomenna"}).status_code == 422
+    assert get(browser(), system, "/events.ics", params={"day": "huomenna"}).status_code == 422
 
 
 def test_drafts_and_unknown_events_have_no_calendar_file(system):
     draft = create_event(system, status="draft")
     for path in (f"/events/{draft['id']}.ics", f"/events/{uuid.uuid4()}.ics"):
-        answer = get(system, browser(), path)
+        answer = get(browser(), system, path)
         assert answer.status_code == 404 and answer.headers["Content-Type"].startswith("text/html")
-    listed = get(system, browser(), "/events.ics", params={"q": draft["title"]["fi"]})
+    listed = get(browser(), system, "/events.ics", params={"q": draft["title"]["fi"]})
     assert draft["id"] not in listed.text
 
 
@@ -242,6 +219,6 @@ def test_the_confirmation_email_carries_the_calendar_file_and_a_link_that_opens_
     assert str(vevent["UID"]) == f"{event['id']}@{urlsplit(system.env['PUBLIC_BASE_URL']).hostname}"
 
     link = re.search(re.escape(system.env["PUBLIC_BASE_URL"]) + r"(/r/[A-Za-z0-9_-]+)", mail["text"]).group(1)
-    page = get(system, browser(), link, headers={"Accept-Language": "sv-FI,sv;q=0.9"})  # a Swedish phone
+    page = get(browser(), system, link, headers={"Accept-Language": "sv-FI,sv;q=0.9"})  # a Swedish phone
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert status_text(page.text) == "Du har en plats." and "k***@example.fi" in page.text and address not in page.text

@@ -3,7 +3,6 @@ in, find a resident by the code they read out or by name, check them in and undo
 walk-ins, and see the counts; each check-in reaches the API's activity stream, the page's own
 stream and the roster; another organizer's staff reach none of it; the CSV opens with ä and ö."""
 import csv
-import html.parser
 import io
 import json
 import socket
@@ -11,48 +10,16 @@ import threading
 import uuid
 
 import pytest
-import requests
 
 from services.gateway.pages.endpoint import SCRIPT_POLICY
 from tests.conftest import wait_until
 from tests.e2e.helpers import ActivityStream, event_body, sign_up, staff_token
+from tests.e2e.pages import Page, get, post, signed_in, token_of
 
 pytestmark = pytest.mark.e2e
 
-BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-
-
-class Page(html.parser.HTMLParser):
-    """Elements by id (attributes and text) and the form inputs of a page."""
-
-    VOID = {"input", "br", "meta", "link", "img", "hr"}
-
-    def __init__(self, text):
-        super().__init__()
-        self.ids, self.inputs, self._open = {}, {}, []
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in ("input", "button"):
-            self.inputs.setdefault(attrs.get("name"), []).append(attrs)
-        if "id" in attrs:
-            self.ids[attrs["id"]] = {"tag": tag, "attrs": attrs, "text": ""}
-        if tag not in self.VOID:
-            self._open.append((tag, attrs.get("id")))
-
-    def handle_endtag(self, tag):
-        while self._open:
-            if self._open.pop()[0] == tag:
-                break
-
-    def handle_data(self, data):
-        for _tag, element_id in self._open:
-            if element_id:
-                self.ids[element_id]["text"] += data
-
-    def text(self, element_id):
-        return " ".join(self.ids[element_id]["text"].split())
+class DoorPage(Page):
+    """The door page: its list's rows and its counts."""
 
     def rows(self):
         """{registration id: the row's text} of the door list."""
@@ -63,36 +30,15 @@ class Page(html.parser.HTMLParser):
 
 
 def staff_browser(system, headers):
-    """A browser signed in to the staff pages with the token of `headers`. The system's
-    PUBLIC_BASE_URL is https, so its cookies are Secure; a test speaks plain http to it, so each
-    is kept again as a plain one (as the browser behind the https proxy would send it back)."""
-    session = requests.Session()
-    session.headers.update({**BROWSER, "Accept-Language": "en"})
-
-    def keep_cookies(response, *args, **kwargs):
-        for cookie in response.cookies:
-            if cookie.secure:
-                session.cookies.set(cookie.name, cookie.value)
-    session.hooks["response"].append(keep_cookies)
-    form = Page(session.get(f"{system.base_url}/staff/sign-in", timeout=30).text)
-    signed = session.post(f"{system.base_url}/staff/sign-in", allow_redirects=False, timeout=30, data={
-        "csrf_token": form.inputs["csrf_token"][0]["value"], "next": "/staff/events",
-        "token": headers["Authorization"].split(" ", 1)[1]})
-    assert signed.status_code == 303, signed.text
-    return session
+    """A browser signed in to the staff pages with the token of `headers`, in English."""
+    return signed_in(system, token_of(headers), accept_language="en")
 
 
 def door(session, system, event_id, q=None):
-    answer = session.get(f"{system.base_url}/staff/events/{event_id}/door", params={"q": q} if q else None,
-                         timeout=30)
+    answer = get(session, system, f"/staff/events/{event_id}/door", params={"q": q} if q else None,
+                 allow_redirects=True)
     assert answer.status_code == 200, answer.text
-    return Page(answer.text)
-
-
-def post(session, system, path, page, **fields):
-    """A form post from `page` (its token), not following the redirect."""
-    return session.post(f"{system.base_url}{path}", allow_redirects=False, timeout=30,
-                        data={"csrf_token": page.inputs["csrf_token"][0]["value"], **fields})
+    return DoorPage(answer.text)
 
 
 def roster(system, event_id, headers):
@@ -143,7 +89,7 @@ def test_staff_check_in_by_code_and_by_name_undo_and_count_walk_ins_at_the_door(
         first = session.get(system.base_url + path, timeout=30)
         assert first.headers["Cache-Control"] == "no-store"
         assert first.headers["Content-Security-Policy"] == SCRIPT_POLICY
-        page = Page(first.text)
+        page = DoorPage(first.text)
         assert page.counts() == {"coming": 3, "here": 0, "walk-ins": 0, "waiting": 1}
         assert set(page.rows()) == {aija["id"], maija_m["id"], eino["id"]}
 
@@ -151,7 +97,8 @@ def test_staff_check_in_by_code_and_by_name_undo_and_count_walk_ins_at_the_door(
         typed = aija["cancel_code"].replace("-", "").lower()
         found = door(session, system, event["id"], typed)
         assert list(found.rows()) == [aija["id"]] and "Has a place" in found.rows()[aija["id"]]
-        checked = post(session, system, f"{path}/check-in", found, registration=aija["id"], attended="yes", q=typed)
+        checked = post(session, system, f"{path}/check-in", {"registration": aija["id"], "attended": "yes", "q": typed},
+                       page=found)
         assert checked.status_code == 303
         assert checked.headers["Location"] == f"{path}?q={typed}#r-{aija['id']}"
         after = door(session, system, event["id"], typed)
@@ -164,15 +111,16 @@ def test_staff_check_in_by_code_and_by_name_undo_and_count_walk_ins_at_the_door(
         # by name, any case
         by_name = door(session, system, event["id"], "meikäLÄINEN")
         assert list(by_name.rows()) == [maija_m["id"]]
-        assert post(session, system, f"{path}/check-in", by_name, registration=maija_m["id"],
-                    attended="yes").status_code == 303
+        assert post(session, system, f"{path}/check-in", {"registration": maija_m["id"], "attended": "yes"},
+                    page=by_name).status_code == 303
         assert door(session, system, event["id"]).counts() == {"coming": 3, "here": 3, "walk-ins": 0, "waiting": 1}
 
         # undo, and the person waiting cannot be checked in (nothing changes)
         page = door(session, system, event["id"])
-        assert post(session, system, f"{path}/check-in", page, registration=aija["id"],
-                    attended="no").status_code == 303
-        refused = post(session, system, f"{path}/check-in", page, registration=eino["id"], attended="yes")
+        assert post(session, system, f"{path}/check-in", {"registration": aija["id"], "attended": "no"},
+                    page=page).status_code == 303
+        refused = post(session, system, f"{path}/check-in", {"registration": eino["id"], "attended": "yes"},
+                       page=page)
         assert refused.status_code == 409 and "Only someone with a place" in Page(refused.text).text("door-problem")
         now = roster(system, event["id"], maija)
         assert (now[aija["id"]]["attended"], now[maija_m["id"]]["attended"], now[eino["id"]]["attended"]) == \
@@ -181,11 +129,11 @@ def test_staff_check_in_by_code_and_by_name_undo_and_count_walk_ins_at_the_door(
 
         # walk-ins: +1, +1, −1; below zero refused beside the counts
         for count in ("1", "1", "-1"):
-            answer = post(session, system, f"{path}/walk-ins", page, count=count)
+            answer = post(session, system, f"{path}/walk-ins", {"count": count}, page=page)
             assert answer.status_code == 303 and answer.headers["Location"] == f"{path}#walk-ins"
         assert door(session, system, event["id"]).counts()["walk-ins"] == 1
-        post(session, system, f"{path}/walk-ins", page, count="-1")
-        below = post(session, system, f"{path}/walk-ins", page, count="-1")
+        post(session, system, f"{path}/walk-ins", {"count": "-1"}, page=page)
+        below = post(session, system, f"{path}/walk-ins", {"count": "-1"}, page=page)
         assert below.status_code == 422 and "below zero" in Page(below.text).text("door-problem")
         assert system.call("GET", f"/api/events/{event['id']}/walk-ins", headers=maija).json()["total"] == 0
     finally:
@@ -210,8 +158,8 @@ def test_the_door_pages_activity_stream_carries_a_check_in_with_the_staff_sessio
     try:
         page = door(session, system, event["id"])
         attended = not roster(system, event["id"], maija)[people["Maija"]["id"]]["attended"]
-        post(session, system, f"/staff/events/{event['id']}/door/check-in", page,
-             registration=people["Maija"]["id"], attended="yes" if attended else "no")
+        post(session, system, f"/staff/events/{event['id']}/door/check-in",
+             {"registration": people["Maija"]["id"], "attended": "yes" if attended else "no"}, page=page)
         wait_until(lambda: any(i["type"] == "attendance_marked" and i["attended"] is attended for i in items),
                    timeout=10, message="the check-in on the page's stream")
     finally:
@@ -236,18 +184,18 @@ def test_another_organizers_staff_reach_no_door_roster_or_stream_and_change_noth
         session.get(f"{base}/roster", timeout=30),
         session.get(f"{base}/roster?format=csv", timeout=30),
         session.get(f"{base}/activity", timeout=30),
-        post(session, system, f"/staff/events/{event['id']}/door/check-in", token_page,
-             registration=people["Eino"]["id"], attended="yes"),
-        post(session, system, f"/staff/events/{event['id']}/door/check-in", token_page,
-             registration=people["Äijä"]["id"], attended="yes"),
-        post(session, system, f"/staff/events/{event['id']}/door/walk-ins", token_page, count="5"),
+        post(session, system, f"/staff/events/{event['id']}/door/check-in",
+             {"registration": people["Eino"]["id"], "attended": "yes"}, page=token_page),
+        post(session, system, f"/staff/events/{event['id']}/door/check-in",
+             {"registration": people["Äijä"]["id"], "attended": "yes"}, page=token_page),
+        post(session, system, f"/staff/events/{event['id']}/door/walk-ins", {"count": "5"}, page=token_page),
     ]
     # their own event's door, with our registrant's id posted to it
     own = event_body()
     del own["organizer"]
     theirs = system.call("POST", "/api/events", json=own, headers=ville).json()
-    answers.append(post(session, system, f"/staff/events/{theirs['id']}/door/check-in", token_page,
-                        registration=people["Äijä"]["id"], attended="yes"))
+    answers.append(post(session, system, f"/staff/events/{theirs['id']}/door/check-in",
+                        {"registration": people["Äijä"]["id"], "attended": "yes"}, page=token_page))
     for answer in answers:
         assert answer.status_code in (403, 404), (answer.request.method, answer.request.url, answer.status_code)
         assert answer.headers["Content-Type"].startswith("text/html")

@@ -9,30 +9,14 @@ import time
 import uuid
 
 import pytest
-import requests
 
 from tests.e2e.helpers import ActivityStream, event_body, sign_up, staff_token
+from tests.e2e.pages import form_token, signed_in, token_of
 
 pytestmark = pytest.mark.e2e
 
 ORGANIZER = "Nuorten Ystävät ry"
 OTHER = "Äänekosken seurakunta"
-
-
-class Browser(requests.Session):
-    """A browser's cookies. The system answers as its https PUBLIC_BASE_URL says (Secure,
-    `__Host-` cookies) but is reached over http: its cookies are sent back as a browser behind the
-    proxy would send them (as tests/e2e/test_pages_registrations.py does)."""
-
-    def request(self, *args, **kwargs):
-        response = super().request(*args, **kwargs)
-        for cookie in self.cookies:
-            cookie.secure = False
-        return response
-
-
-def form_token(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def hidden(html, name):
@@ -43,17 +27,6 @@ def hidden(html, name):
 def field_error(html, name):
     found = re.search(rf'<p class="error" id="{name}-error">(.*?)</p>', html, re.S)
     return found and " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
-
-
-def signed_in(system, headers):
-    """A browser signed in to the staff pages with the token of `headers`."""
-    browser = Browser()
-    form = browser.get(f"{system.base_url}/staff/sign-in", timeout=30)
-    token = headers["Authorization"].removeprefix("Bearer ")
-    answer = browser.post(f"{system.base_url}/staff/sign-in", timeout=30, allow_redirects=False,
-                          data={"csrf_token": form_token(form.text), "token": token, "next": "/staff/events"})
-    assert answer.status_code == 303, answer.text
-    return browser
 
 
 @pytest.fixture(scope="module")
@@ -164,14 +137,15 @@ def test_another_organizers_staff_are_refused_and_bad_input_is_refused_and_nothi
         bad = system.call("POST", path, json=body, headers=staff)
         assert bad.status_code == 422 and reason in bad.json()["error"]["fields"]["text"], bad.text
     # on the page as well: the words beside the field, the text kept, nothing sent
-    browser = signed_in(system, staff)
+    browser = signed_in(system, token_of(staff))
     form = browser.get(f"{system.base_url}/staff/events/{event['id']}/message", timeout=30)
     empty = browser.post(f"{system.base_url}/staff/events/{event['id']}/message", timeout=30, data={
         "csrf_token": form_token(form.text), "key": hidden(form.text, "key"), "text": "x" * 301, "action": "send"})
     assert empty.status_code == 422 and empty.headers["Cache-Control"] == "no-store"
     assert field_error(empty.text, "text") == "Virhe: Viesti on liian pitkä. Kirjoita enintään 300 merkkiä."
     assert "x" * 301 in empty.text
-    other = signed_in(system, other_staff).get(f"{system.base_url}/staff/events/{event['id']}/message", timeout=30)
+    other = signed_in(system, token_of(other_staff)).get(f"{system.base_url}/staff/events/{event['id']}/message",
+                                                         timeout=30)
     assert other.status_code == 403
 
     # a message sent now arrives; none of the refused ones ever did
@@ -185,7 +159,7 @@ def test_another_organizers_staff_are_refused_and_bad_input_is_refused_and_nothi
 def test_staff_write_preview_and_send_on_the_page_and_a_second_send_of_the_form_sends_nothing(system, staff):
     people = gathering(system, staff)
     event = people["event"]
-    browser = signed_in(system, staff)
+    browser = signed_in(system, token_of(staff))
     address = f"{system.base_url}/staff/events/{event['id']}/message"
     form = browser.get(address, timeout=30)
     assert form.status_code == 200 and form.headers["Cache-Control"] == "no-store"

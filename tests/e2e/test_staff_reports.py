@@ -10,47 +10,30 @@ import re
 import uuid
 
 import pytest
-import requests
 import standardwebhooks
 
 from tests.conftest import wait_until
 from tests.e2e.helpers import event_body, sign_up, staff_token
+from tests.e2e.pages import Page, browser, get, post, signed_in, token_of
 from tests.system import STAFF_TOKEN, Recorded, start_double
 
 pytestmark = pytest.mark.e2e
-
-
-class Browser(requests.Session):
-    """A browser's cookies. The system answers as its https PUBLIC_BASE_URL says (Secure
-    cookies) but is reached over http on 127.0.0.1: its cookies are sent back as a browser behind
-    the proxy would send them (as tests/e2e/test_pages_registrations.py does)."""
-
-    def request(self, *args, **kwargs):
-        response = super().request(*args, **kwargs)
-        for cookie in self.cookies:
-            cookie.secure = False
-        return response
 
 
 class Staff:
     """A staff member on the pages: a signed-in browser, and the same token for the API."""
 
     def __init__(self, system, headers):
-        self.system, self.headers, self.session = system, headers, Browser()
-        form = self.get("/staff/sign-in")
-        token = headers["Authorization"].removeprefix("Bearer ")
-        signed_in = self.post("/staff/sign-in", {"token": token, "next": "/staff/webhooks"}, form=form)
-        assert signed_in.status_code == 303, signed_in.text
+        self.system, self.headers = system, headers
+        self.session = signed_in(system, token_of(headers))
 
     def get(self, path, **kwargs):
-        return self.session.get(self.system.base_url + path, timeout=30, allow_redirects=False, **kwargs)
+        return get(self.session, self.system, path, **kwargs)
 
     def post(self, path, data, form=None):
         """POST `data` with the form token of the page `form` (fetched from `path` if not given)."""
         form = form if form is not None else self.get(path)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-        return self.session.post(self.system.base_url + path, data={**data, "csrf_token": token}, timeout=30,
-                                 allow_redirects=False)
+        return post(self.session, self.system, path, data, page=Page(form.text))
 
     def api(self, method, path, **kwargs):
         return self.system.call(method, path, headers=self.headers, **kwargs)
@@ -189,9 +172,9 @@ def test_an_admin_names_the_organizer_of_a_webhook_and_chooses_whose_statistics(
 
 
 def test_the_pages_need_a_session_and_a_form_token(system, staff):
-    anonymous = Browser()
+    anonymous = browser()
     for path in ("/staff/webhooks", "/staff/stats", "/staff/stats?format=csv"):
-        answer = anonymous.get(system.base_url + path, allow_redirects=False, timeout=30)
+        answer = get(anonymous, system, path)
         assert answer.status_code == 303 and answer.headers["Location"].startswith("/staff/sign-in?next=")
     forged = staff.session.post(system.base_url + "/staff/webhooks", data={"url": "http://127.0.0.1:9/x"},
                                 allow_redirects=False, timeout=30)
