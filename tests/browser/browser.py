@@ -15,7 +15,7 @@ import time
 from urllib.parse import urlsplit
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -342,10 +342,14 @@ def described(elements):
 
 
 def wait_for(predicate, timeout=20, message="condition"):
-    """Poll `predicate` until it returns something true (no fixed sleeps)."""
+    """Poll `predicate` until it returns something true (no fixed sleeps). An element the page's
+    own script replaced while `predicate` read it (the door page swaps rows in) is read again."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        result = predicate()
+        try:
+            result = predicate()
+        except (StaleElementReferenceException, NoSuchElementException):
+            result = None
         if result:
             return result
         time.sleep(0.05)
