@@ -68,7 +68,8 @@ class _SignUpDesk:
 
 class StaffAuth(RpcProxy):
     """Who is calling: `Authorization: Bearer <token>` checked against STAFF_BOOTSTRAP_TOKEN or
-    the catalog's staff tokens (answers cached briefly, so a revoked token stops within 30 s)."""
+    the catalog's staff tokens (answers cached briefly, so a revoked token stops within 30 s). A
+    wrong token counts against its address as a guessed code does (RATE_LIMIT_CODES)."""
 
     def __init__(self):
         super().__init__("catalog")
@@ -77,12 +78,19 @@ class StaffAuth(RpcProxy):
     def get_dependency(self, worker_ctx):
         return _Authenticator(TimedProxy(super().get_dependency(worker_ctx), "catalog",
                                           timeout_of(self.container, None)),
-                              self.container.config.get("STAFF_BOOTSTRAP_TOKEN") or "", self.cache)
+                              self.container.config.get("STAFF_BOOTSTRAP_TOKEN") or "", self.cache,
+                              count_guess=self._count_guess)
+
+    def _count_guess(self, request):
+        for dependency in self.container.dependencies:
+            if isinstance(dependency, RateLimits):
+                dependency.limits.code_use(request)
 
 
 class _Authenticator:
-    def __init__(self, catalog, bootstrap_token, cache):
+    def __init__(self, catalog, bootstrap_token, cache, count_guess=None):
         self.catalog, self.bootstrap_token, self.cache = catalog, bootstrap_token, cache
+        self.count_guess = count_guess  # called with the request of a wrong token: 429 past the limit
 
     def staff(self, request):
         """The staff member behind the request, or None when it carries no token."""
@@ -93,7 +101,12 @@ class _Authenticator:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("Use Authorization: Bearer <token>.")
-        return self.by_token(token)
+        try:
+            return self.by_token(token)
+        except Unauthorized:
+            if self.count_guess is not None:  # only wrong tokens count: staff are never slowed
+                self.count_guess(request)
+            raise
 
     def by_token(self, token):
         """The staff member `token` belongs to; Unauthorized when it is unknown or revoked (the

@@ -169,3 +169,30 @@ def test_a_retry_is_let_past_the_seat_cap_only_while_registration_still_keeps_it
     from services.gateway import rate_limits
     from services.registration import rules
     assert 0 < rate_limits.IDEMPOTENCY_KEY_SECONDS < rules.IDEMPOTENCY_KEY_LIFETIME.total_seconds()
+
+
+def test_wrong_staff_tokens_count_against_their_address_and_good_ones_never_do():
+    """Guessing staff tokens is as slow as guessing cancel codes; staff with a good token are never
+    held back, however many wrong ones came from their address."""
+    from unittest.mock import Mock
+
+    from services.gateway.dependencies import _Authenticator
+    from shared.errors import Unauthorized
+
+    counted = limits(RATE_LIMIT_CODES="3/minute", RATE_LIMIT_STORAGE_URL=f"memory://{uuid.uuid4().hex}")
+    catalog = Mock()
+    catalog.authenticate.side_effect = lambda token: {"id": "s-1", "admin": False} if token == "good" else None
+    auth = _Authenticator(catalog, "", {}, count_guess=counted.code_use)
+
+    def with_token(token, peer="203.0.113.9"):
+        return Request(EnvironBuilder(headers={"Authorization": f"Bearer {token}"},
+                                      environ_base={"REMOTE_ADDR": peer}).get_environ())
+
+    for guess in range(3):
+        with pytest.raises(Unauthorized):
+            auth.staff(with_token(f"guess-{guess}"))
+    with pytest.raises(TooManyRequests):
+        auth.staff(with_token("guess-3"))
+    assert auth.staff(with_token("good"))["id"] == "s-1"
+    with pytest.raises(Unauthorized):  # another address is not held back by this one's guesses
+        auth.staff(with_token("guess-4", peer="198.51.100.5"))
