@@ -37,18 +37,29 @@ def trends(samples, warm_up_fraction=0.25):
         points = points[int(len(points) * warm_up_fraction):]
         if len(points) < 3:
             continue
-        n = len(points)
-        mean_t = sum(t for t, _ in points) / n
-        mean_mb = sum(mb for _, mb in points) / n
-        spread = sum((t - mean_t) ** 2 for t, _ in points) or 1.0
-        slope = sum((t - mean_t) * (mb - mean_mb) for t, mb in points) / spread  # MB per second
-        span = points[-1][0] - points[0][0]
+        slope, span = _growth(points)
+        latter = points[len(points) // 2:]
+        latter_slope, latter_span = _growth(latter) if len(latter) >= 3 else (slope, span)
         result[key] = {"after_warm_up_mb": points[0][1], "end_mb": points[-1][1], "peak_mb": max(mb for _, mb in points),
                        "trend_mb_per_hour": round(slope * 3600, 1), "trend_over_run_mb": round(slope * span, 1),
-                       "samples": n}
+                       "latter_half_over_run_mb": round(latter_slope * latter_span, 1), "samples": len(points)}
     return result
 
 
+def _growth(points):
+    """(least-squares MB per second, seconds spanned) of [(t, MB)]."""
+    n = len(points)
+    mean_t = sum(t for t, _ in points) / n
+    mean_mb = sum(mb for _, mb in points) / n
+    spread = sum((t - mean_t) ** 2 for t, _ in points) or 1.0
+    return sum((t - mean_t) * (mb - mean_mb) for t, mb in points) / spread, points[-1][0] - points[0][0]
+
+
 def flat(trend, tolerance=0.10, floor_mb=8.0):
-    """No growth trend past warm-up: over the measured span, less than 10 % (or 8 MB) of where it began."""
-    return trend["trend_over_run_mb"] <= max(floor_mb, tolerance * trend["after_warm_up_mb"])
+    """No growth trend past warm-up: over the measured span, less than 10 % (or 8 MB) of where it
+    began. A step that then stays level is no trend: catching up the backlog after a broker restart
+    takes memory once (seen: +9 MB in 20 s, then level). So growth past the limit still counts as
+    flat when the latter half of the span grew less than half the limit; a leak keeps growing there
+    at its rate and is still caught."""
+    limit = max(floor_mb, tolerance * trend["after_warm_up_mb"])
+    return trend["trend_over_run_mb"] <= limit or trend.get("latter_half_over_run_mb", limit) <= limit / 2
