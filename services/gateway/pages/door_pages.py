@@ -28,38 +28,18 @@ class DoorPages:
 
     @page("POST", "/staff/events/<string:event_id>/door/check-in")
     def door_check_in(self, request, event_id):
-        page_ = self.pages.page(request)
-        page_.check_form()
-        staff = signed_in(self, request)
-        event = self._event_for(staff, event_id)
-        reference, query = request.form.get("registration", ""), request.form.get("q", "")
-        try:
-            self.registration.check_in(reference, access.staff_reference(staff),
-                                       attended=door_view.attended_from_form(request.form.get("attended")),
-                                       organizer=access.scope(staff))
-        except YhdessaError as exc:
-            if exc.http_status == 403:
-                raise
-            return self._door_page(page_, staff, event, query, status=exc.http_status,
-                                   problem=_problem(page_, exc.code))
-        return page_.redirect(door_view.door_path(event_id, query, reference))
+        reference = request.form.get("registration", "")
+        return self._door_post(request, event_id, lambda staff: self.registration.check_in(
+            reference, access.staff_reference(staff),
+            attended=door_view.attended_from_form(request.form.get("attended")), organizer=access.scope(staff)),
+            lambda query: door_view.door_path(event_id, query, reference))
 
     @page("POST", "/staff/events/<string:event_id>/door/walk-ins")
     def door_walk_ins(self, request, event_id):
-        page_ = self.pages.page(request)
-        page_.check_form()
-        staff = signed_in(self, request)
-        event = self._event_for(staff, event_id)
-        query = request.form.get("q", "")
-        try:
-            self.registration.record_walk_ins(event_id, {"count": door_view.walk_in_count(request.form.get("count"))},
-                                              access.staff_reference(staff), organizer=access.scope(staff))
-        except YhdessaError as exc:
-            if exc.http_status == 403:
-                raise
-            return self._door_page(page_, staff, event, query, status=exc.http_status,
-                                   problem=_problem(page_, exc.code))
-        return page_.redirect(door_view.door_path(event_id, query) + "#walk-ins")
+        return self._door_post(request, event_id, lambda staff: self.registration.record_walk_ins(
+            event_id, {"count": door_view.walk_in_count(request.form.get("count"))}, access.staff_reference(staff),
+            organizer=access.scope(staff)),
+            lambda query: door_view.door_path(event_id, query) + "#walk-ins")
 
     @page("GET", "/staff/events/<string:event_id>/activity")
     def door_activity(self, request, event_id):
@@ -86,6 +66,23 @@ class DoorPages:
         return page_.render("roster.html", cache=NO_STORE, staff=staff, event=event,
                             title=in_language(event["title"], page_.lang),
                             registrations=[roster_view.shown(r, page_._) for r in registrations])
+
+    def _door_post(self, request, event_id, act, back_to):
+        """A door form: checked, `act(staff)` done as the API does it, then 303 to `back_to(query)`; a
+        refusal (other than 403) is the door page again with its status and a plain note."""
+        page_ = self.pages.page(request)
+        page_.check_form()
+        staff = signed_in(self, request)
+        event = self._event_for(staff, event_id)
+        query = request.form.get("q", "")
+        try:
+            act(staff)
+        except YhdessaError as exc:
+            if exc.http_status == 403:
+                raise
+            return self._door_page(page_, staff, event, query, status=exc.http_status,
+                                   problem=_problem(page_, exc.code))
+        return page_.redirect(back_to(query))
 
     def _door_page(self, page_, staff, event, query, status=200, problem=None):
         organizer = access.scope(staff)
