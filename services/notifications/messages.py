@@ -78,7 +78,8 @@ def _context(data, language, limits=(None, None, None), hint=True):
         "position": data.waitlist_position,
         "status": data.status,
         # the registrant's own page, in the first message only (the token is not kept after it)
-        "link": f"{setting('PUBLIC_BASE_URL').rstrip('/')}/r/{data.token}" if data.token else None,
+        # the registrant's own page, opening in their language whatever their browser's is
+        "link": f"{setting('PUBLIC_BASE_URL').rstrip('/')}/r/{data.token}?lang={language}" if data.token else None,
     }
 
 

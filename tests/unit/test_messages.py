@@ -79,7 +79,9 @@ def test_email_has_subject_text_and_html_with_the_same_content():
 def test_the_first_email_links_to_the_registrants_own_page_with_the_token():
     token = "q3J9xW2kLm8vN4pR7sT1uQ"
     message = render("registration_confirmed", registration(channel="email", token=token))
-    assert f"http://127.0.0.1:8000/r/{token}" in message.text and f"/r/{token}" in message.html
+    assert f"http://127.0.0.1:8000/r/{token}?lang=fi" in message.text and f"/r/{token}?lang=fi" in message.html
+    swedish = render("registration_confirmed", registration(channel="email", token=token, language="sv"))
+    assert f"/r/{token}?lang=sv" in swedish.text  # the page opens in the registrant's language
     later = render("registration_promoted", registration(channel="email"))
     assert "/r/" not in later.text  # the token is not kept after the first message
 
