@@ -18,6 +18,7 @@ from eventlet.event import Event
 from eventlet.queue import Empty, LightQueue
 from kombu import Connection, Queue, binding
 from nameko.extensions import DependencyProvider
+from werkzeug.wrappers import Response
 
 from shared.activity import activity
 from shared.events import ACTIVITY_TYPES
@@ -71,6 +72,14 @@ class Activity:
     def idle(self):
         """Nobody has watched for IDLE_SECONDS."""
         return not self.listeners and time.monotonic() - self.last_listener_left > IDLE_SECONDS
+
+    def answer(self, request, event_id, cache_control):
+        """The Server-Sent Events answer of `event_id`'s activity, resumed after the request's
+        Last-Event-ID: the API's stream and the door page's are this one."""
+        # eventlet's server otherwise holds writes back until 4 KiB have gathered
+        request.environ["eventlet.minimum_write_chunk_size"] = 0
+        return Response(self.stream(event_id, request.headers.get("Last-Event-ID")), mimetype="text/event-stream",
+                        headers={"Cache-Control": cache_control, "X-Accel-Buffering": "no"})
 
     def stream(self, event_id, last_event_id=None):
         """The SSE byte stream of one event: what came after `last_event_id` (if still kept),

@@ -16,11 +16,18 @@ HSTS = "max-age=31536000"
 NON_HTML_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 
+def public_address(config):
+    """(PUBLIC_BASE_URL without a trailing slash, whether it is https): what links, cookies and
+    HSTS follow, read the same way by every part of the gateway."""
+    base_url = str(config.get("PUBLIC_BASE_URL", "")).rstrip("/")
+    return base_url, base_url.lower().startswith("https://")
+
+
 class HeaderPolicy:
     """The headers to add, from the gateway's configuration."""
 
     def __init__(self, config):
-        self.https = str(config.get("PUBLIC_BASE_URL", "")).lower().startswith("https://")
+        _, self.https = public_address(config)
         self.cors_origins = allowed_origins(config.get("CORS_ORIGINS", ""))
 
     def secure(self, response):

@@ -16,7 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import Map
 from werkzeug.wrappers import Response
 
-from services.gateway.headers import HeaderPolicy
+from services.gateway.headers import HeaderPolicy, public_address
 from services.gateway.openapi import Operation
 from services.gateway.server import MAX_BODY_BYTES, GatewayServer
 from shared.errors import (
@@ -232,12 +232,9 @@ class FallbackEndpoint(JsonEndpoint):
 
     def _not_found_page(self, request, response):
         """A browser that followed a bad link gets the web pages' 404 page, not JSON."""
-        from services.gateway.pages.endpoint import PAGE_POLICY, error_page  # pages build on this module
+        from services.gateway.pages.endpoint import error_page  # pages build on this module
         from services.gateway.pages.rendering import Page
-        base_url = self.container.config["PUBLIC_BASE_URL"].rstrip("/")
-        page = error_page(Page(request, base_url, base_url.lower().startswith("https://")), response.yhdessa_error)
-        page.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
-        return page
+        return error_page(Page(request, *public_address(self.container.config)), response.yhdessa_error)
 
 
 def _wants_page(request):

@@ -315,11 +315,7 @@ class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPage
         they happen."""
         staff = self.auth.require_staff(request)
         self._event_for(staff, event_id)
-        stream = self.activity.stream(event_id, request.headers.get("Last-Event-ID"))
-        # eventlet's server otherwise holds writes back until 4 KiB have gathered
-        request.environ["eventlet.minimum_write_chunk_size"] = 0
-        return Response(stream, mimetype="text/event-stream",
-                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return self.activity.answer(request, event_id, "no-cache")
 
     @http("GET", "/api/stats", staff=True, params=STATS_PARAMS,
           summary="Counts without personal data per municipality and organizer, for events starting in the period",

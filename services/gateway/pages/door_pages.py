@@ -4,7 +4,6 @@ Each does what the API's staff endpoints do, through the same services with the 
 reference and organizer scope (GatewayService.check_in, record_walk_ins, event_activity,
 list_registrations); a post does one thing and goes back to the door page (303), so a reload
 repeats nothing."""
-from werkzeug.wrappers import Response
 
 from services.gateway import access, roster
 from services.gateway.pages import door_view, roster_view
@@ -48,11 +47,7 @@ class DoorPages:
         could not send Last-Event-ID after a drop of our own choosing)."""
         staff = signed_in(self, request)
         self._event_for(staff, event_id)
-        stream = self.activity.stream(event_id, request.headers.get("Last-Event-ID"))
-        # eventlet's server otherwise holds writes back until 4 KiB have gathered
-        request.environ["eventlet.minimum_write_chunk_size"] = 0
-        return Response(stream, mimetype="text/event-stream",
-                        headers={"Cache-Control": NO_STORE, "X-Accel-Buffering": "no"})
+        return self.activity.answer(request, event_id, NO_STORE)
 
     @page("GET", "/staff/events/<string:event_id>/roster")
     def roster_page(self, request, event_id):

@@ -5,6 +5,7 @@ headers pages carry: a Content-Security-Policy that lets a page load only our ow
 and images, post forms only to us, and be framed by no one."""
 from urllib.parse import urlencode
 
+from services.gateway.headers import public_address
 from services.gateway.http import JsonEndpoint
 from services.gateway.pages.rendering import Page
 from services.gateway.pages.staff_session import SIGN_IN_PATH, SignInNeeded
@@ -23,8 +24,7 @@ class PageEndpoint(JsonEndpoint):
 
     def setup(self):
         super().setup()
-        self.base_url = self.container.config["PUBLIC_BASE_URL"].rstrip("/")
-        self.https = self.base_url.lower().startswith("https://")
+        self.base_url, self.https = public_address(self.container.config)
 
     def answer(self, request):
         response = super().answer(request)
@@ -46,6 +46,7 @@ def error_page(page, error, original_headers=None):
         status, code = error.http_status, error.code
     headers = {name: value for name, value in (original_headers or {}).items()
                if name in ("Retry-After", "Allow")}
+    headers["Content-Security-Policy"] = PAGE_POLICY
     return page.render("error.html", status=status, cache="no-store", headers=headers, status_code=status,
                        code=code, staff_frame=page.request.path.startswith("/staff/"), staff=None)
 

@@ -17,6 +17,7 @@ from babel.support import NullTranslations, Translations
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
+from services.gateway.headers import public_address
 from services.gateway.pages import csrf, language
 from shared.helsinki import event_time, local
 
@@ -133,8 +134,7 @@ class Pages(DependencyProvider):
     """`self.pages.page(request)`: a Page for the request being answered."""
 
     def setup(self):
-        self.base_url = self.container.config["PUBLIC_BASE_URL"].rstrip("/")
-        self.https = self.base_url.lower().startswith("https://")
+        self.base_url, self.https = public_address(self.container.config)
 
     def get_dependency(self, worker_ctx):
         return self

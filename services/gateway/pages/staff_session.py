@@ -13,6 +13,7 @@ import time
 
 from nameko.extensions import DependencyProvider
 
+from services.gateway.headers import public_address
 from shared.errors import Unauthorized, YhdessaError
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class StaffSessions(DependencyProvider):
             log.warning("SESSION_SECRET not set: staff pages' sessions are signed with a random secret of this "
                         "process, so other gateway copies and restarts will not know them")
             secret = secrets.token_hex(32)
-        https = self.container.config["PUBLIC_BASE_URL"].lower().startswith("https://")
+        _, https = public_address(self.container.config)
         self.sessions = Sessions(secret.encode(), https)
 
     def get_dependency(self, worker_ctx):
