@@ -30,8 +30,9 @@ from kombu import Connection  # noqa: E402
 
 from shared import logs  # noqa: E402
 from shared.config import (  # noqa: E402
-    DATABASE_URL_NAMES, ConfigurationError, per_service, require_strong_staff_bootstrap_token, service_config,
-    setting)
+    DATABASE_URL_NAMES, ConfigurationError, require_strong_staff_bootstrap_token, service_config, setting)
+from services import copies  # noqa: E402
+from services.gateway.listener import INHERITED_FD, PortInUse, open_listener  # noqa: E402
 from services.supervisor import supervise  # noqa: E402
 from shared.helsinki import parse_quiet_hours  # noqa: E402
 
@@ -125,26 +126,20 @@ def serve(service_class, config, stop):
     logging.getLogger(__name__).info("stopped")
 
 
-def copies():
-    """How many processes of each service SERVICE_COPIES asks for ("notifications=2"), 1 by default."""
-    try:
-        wanted = {**dict.fromkeys(SERVICES, 1), **per_service("SERVICE_COPIES", setting("SERVICE_COPIES"), SERVICES)}
-    except ValueError as exc:
-        raise SystemExit(str(exc))
-    if wanted["gateway"] != 1:
-        raise SystemExit("SERVICE_COPIES: the gateway runs once per GATEWAY_PORT")
-    return wanted
-
-
 def run_all():
-    """Every service as its own process (or several, SERVICE_COPIES), a crashed one restarted;
-    SIGTERM or Ctrl-C stops them all (services/supervisor.py)."""
+    """Every service as its own process (or several: services/copies.py), a crashed one restarted;
+    SIGTERM or Ctrl-C stops them all (services/supervisor.py). The gateway's copies accept on one
+    socket opened here (services/gateway/listener.py)."""
     from shared.migrations import upgrade
 
     logs.configure("launcher", setting("LOG_LEVEL"))
     for signum in (signal.SIGTERM, signal.SIGINT):  # stopped while migrating: no child yet, just leave
         signal.signal(signum, lambda *_: sys.exit(0))
-    wanted = copies()
+    try:
+        wanted = copies.wanted()
+        port = open_listener(setting("GATEWAY_HOST"), int(setting("GATEWAY_PORT")), int(setting("HTTP_LISTEN_BACKLOG")))
+    except (ValueError, PortInUse) as exc:
+        raise SystemExit(str(exc))
     # Once, before any copy starts: two copies migrating the same database at once would race.
     for name, url_name in DATABASE_URL_NAMES.items():
         try:
@@ -152,14 +147,16 @@ def run_all():
         except Exception as exc:
             print(f"could not create or upgrade the {name} database ({url_name}): {exc}", file=sys.stderr)
             raise SystemExit(2)
-    commands = [(name, [sys.executable, "-m", "services.run", name])
+    env = {**os.environ, **copies.shared_secrets(), INHERITED_FD: str(port.fileno())}
+    commands = [(name, [sys.executable, "-m", "services.run", name], (port.fileno(),) if name == "gateway" else ())
                 for name in START_ORDER for _ in range(wanted[name])]
+    logging.getLogger(__name__).info("copies: %s", ", ".join(f"{name} {wanted[name]}" for name in START_ORDER))
 
     def started():
         print(f"Yhdessä is starting: http://{setting('GATEWAY_HOST')}:{setting('GATEWAY_PORT')}/health "
               "(Ctrl-C stops it)", flush=True)
 
-    raise SystemExit(supervise(commands, os.environ, started))
+    raise SystemExit(supervise(commands, env, started))
 
 
 def ping(name, timeout=5):

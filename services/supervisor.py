@@ -41,15 +41,15 @@ def _die_with_parent():
 class Child:
     """One service process the launcher keeps running."""
 
-    def __init__(self, name, command, env):
-        self.name, self.command, self.env = name, command, env
+    def __init__(self, name, command, env, pass_fds=()):
+        self.name, self.command, self.env, self.pass_fds = name, command, env, pass_fds
         self.process = None
         self.started = 0.0
         self.backoff = FIRST_BACKOFF_SECONDS
         self.restart_at = None
 
     def start(self):
-        self.process = subprocess.Popen(self.command, env=self.env, preexec_fn=_die_with_parent)
+        self.process = subprocess.Popen(self.command, env=self.env, pass_fds=self.pass_fds, preexec_fn=_die_with_parent)
         self.started = time.monotonic()
         self.restart_at = None
 
@@ -124,7 +124,8 @@ class Supervisor:
 
 
 def supervise(commands, env, on_started=lambda: None):
-    """Run `commands` ([(name, argv)]) until a stop signal; returns the exit status for the launcher."""
-    supervisor = Supervisor([Child(name, argv, env) for name, argv in commands])
+    """Run `commands` ([(name, argv)] or [(name, argv, descriptors to hand down)]) until a stop
+    signal; returns the exit status for the launcher."""
+    supervisor = Supervisor([Child(name, argv, env, *fds) for name, argv, *fds in commands])
     supervisor.run(on_started)
     return 0

@@ -47,6 +47,7 @@ class JsonFormatter(logging.Formatter):
             "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
+            "pid": record.process,  # which copy of a service (SERVICE_COPIES) said it
             "msg": redact(record.getMessage()),
         }
         for key in ("service", "event_type", "event_id", "notification_id", "registration_id"):

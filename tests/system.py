@@ -263,6 +263,9 @@ def start_system(tmp_path, database_urls=None, services=None, amqp_uri=None, mak
         "RATE_LIMITS": "off", "MESSAGES_PER_NUMBER_PER_DAY": "0", "SMS_DAILY_BUDGET": "0",
         # messages that may wait are held at night: off, so a test gives the same answer at any hour
         "QUIET_HOURS": "off",
+        # one process of each service, whatever the machine's cores (make run's default); a test
+        # of copies asks for them
+        "SERVICE_COPIES": "1",
         **(database_urls or {}), **settings,
     }
     log = open(tmp_path / "services.log", "a")

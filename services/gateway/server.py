@@ -29,6 +29,7 @@ from nameko.web.server import HttpOnlyProtocol, WebServer
 from werkzeug.routing import Map
 
 from services.gateway.access_log import AccessLog, access_log, redact_request_line
+from services.gateway.listener import listener
 from shared.config import DEFAULTS, ConfigurationError, require_strong_staff_bootstrap_token
 
 log = logging.getLogger(__name__)
@@ -222,8 +223,7 @@ class GatewayServer(WebServer):
     def start(self):
         if not self._starting:
             self._starting = True
-            self._sock = eventlet.listen(self.bind_addr, backlog=self.limits.listen_backlog)
-            self._sock.settimeout(None)  # as nameko does (kombu issue 838)
+            self._sock = listener(self.bind_addr, self.limits.listen_backlog)
             self._serv = self.get_wsgi_server(self._sock, self.get_wsgi_app())
             self._gt = self.container.spawn_managed_thread(self.run)
 
