@@ -3,18 +3,14 @@
     python -m shared.migrations registration upgrade            # to head, at the configured URL
     python -m shared.migrations registration revision "add x"   # autogenerate a new revision
 """
-import contextlib
-import fcntl
 import sys
-from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
 
 from shared.config import DATABASE_URL_NAMES, REPO_ROOT, setting
 from shared.database import engine_url, make_engine
+from shared.locks import held_while
 
 
 def alembic_config(service_name, url=None):
@@ -39,31 +35,9 @@ def upgrade(service_name, url=None):
 ADVISORY_LOCK_KEY = 7418305223
 
 
-@contextlib.contextmanager
 def migration_lock(url):
     """Held while migrating: a PostgreSQL advisory lock, or a lock file beside a SQLite file."""
-    parsed = engine_url(url)
-    if parsed.get_backend_name() == "postgresql":
-        engine = create_engine(parsed, poolclass=NullPool)
-        try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-                try:
-                    yield
-                finally:
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
-        finally:
-            engine.dispose()
-    elif parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        with open(f"{parsed.database}.migrating", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-    else:
-        yield
+    return held_while(url, ADVISORY_LOCK_KEY, "migrating")
 
 
 def run_migrations(target_metadata):

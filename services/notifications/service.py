@@ -1,6 +1,8 @@
 """The notifications service: every registration event becomes one message to one registrant,
 and every registration and attendance event a POST to its organizer's webhooks. Entrypoints only:
 one event handler per kind in shared/kinds.py that somebody hears of, generated from that table."""
+import logging
+
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
@@ -14,6 +16,9 @@ from shared.entrypoints import rpc
 from shared.errors import ValidationFailed
 from shared.events import parse_envelope
 from shared.handlers import event_handler, handlers_for
+from shared.locks import OneCopy
+
+log = logging.getLogger(__name__)
 
 
 @handlers_for(kinds.notified(), "_hear")
@@ -25,6 +30,7 @@ class NotificationsService:
     receivers = WebhookReceivers()
     registration = Registration()
     dead_letters = DeadLetters()
+    retention_copy = OneCopy("retention")
     config = Config()
 
     def _hear(self, kind, payload):
@@ -72,11 +78,15 @@ class NotificationsService:
 
     @timer(interval=3600, eager=True)  # at start too: a service restarted often still forgets
     def forget_ended(self):
-        """Retention: recipients and texts go RETENTION_DAYS after the event ends."""
-        self.notifications.anonymise_ended(int(self.config["RETENTION_DAYS"]))
+        """Retention: recipients and texts go RETENTION_DAYS after the event ends. One copy of the
+        service runs it for all (shared/locks.py)."""
+        if not self.retention_copy.mine():
+            return
+        days = int(self.config["RETENTION_DAYS"])
+        log.info("retention: %d messages and %d texts blanked, %d dead letters forgotten",
+                 self.notifications.anonymise_ended(days), self.notifications.inbound.forget_received(days),
+                 len(self.dead_letters.forget_ended(days, is_erased=self.notifications.is_erased)))
         self.notifications.forget_past_pacing()
-        self.notifications.inbound.forget_received(int(self.config["RETENTION_DAYS"]))
-        self.dead_letters.forget_ended(int(self.config["RETENTION_DAYS"]), is_erased=self.notifications.is_erased)
 
     @timer(interval=1)
     def send_due(self):

@@ -1,4 +1,6 @@
 """The registration service: seats, the waiting list and who is coming. Entrypoints only."""
+import logging
+
 from nameko.dependency_providers import Config
 from nameko.exceptions import serialize
 from nameko.timer import timer
@@ -14,6 +16,9 @@ from shared.errors import ValidationFailed, YhdessaError
 from shared.events import parse_envelope
 from shared.handlers import handlers_for
 from shared.helsinki import parse_time_filter
+from shared.locks import OneCopy
+
+log = logging.getLogger(__name__)
 
 
 @handlers_for(kinds.published_by("catalog"), "_copy")
@@ -22,6 +27,7 @@ class RegistrationService:
 
     registrations = Registrations()
     dead_letters = DeadLetters()
+    retention_copy = OneCopy("retention")
     config = Config()
 
     @rpc
@@ -168,10 +174,14 @@ class RegistrationService:
 
     @timer(interval=3600, eager=True)  # at start too: a service restarted often still forgets
     def forget_ended(self):
-        """Retention: names and contacts go RETENTION_DAYS after the event ends (dead letters too)."""
-        self.registrations.anonymise_ended(int(self.config["RETENTION_DAYS"]))
-        self.registrations.forget_idempotency_keys()
-        self.dead_letters.forget_ended(int(self.config["RETENTION_DAYS"]))
+        """Retention: names and contacts go RETENTION_DAYS after the event ends (dead letters too).
+        One copy of the service runs it for all (shared/locks.py)."""
+        if not self.retention_copy.mine():
+            return
+        log.info("retention: %d registrations blanked, %d Idempotency-Keys and %d dead letters forgotten",
+                 self.registrations.anonymise_ended(int(self.config["RETENTION_DAYS"])),
+                 self.registrations.forget_idempotency_keys(),
+                 len(self.dead_letters.forget_ended(int(self.config["RETENTION_DAYS"]))))
 
     @rpc
     def availability(self, event_ids):

@@ -28,7 +28,10 @@ def _cpu_of(pids):
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in pids:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile: another RabbitMQ node on the machine (a test's own) stopped
+            continue
         total += (int(fields[11]) + int(fields[12])) / ticks
     return total
 

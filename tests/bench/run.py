@@ -15,7 +15,7 @@ var/bench/latest.json):
    PostgreSQL single-row commits) and each figure's ratio to them, and the stack's own floor:
    the CPU an empty nameko RPC call and an empty event cost, before any of our code runs.
 
-    python -m tests.bench.run [--quick] [--sign-ups 10000] [--clients 50] [--cancelled 5000]
+    python -m tests.bench.run [--quick] [--sign-ups 10000] [--clients 50] [--cancelled 5000] [--copies gateway=2]
                               [--page-reads 3000] [--form-sign-ups 1000]
 """
 import argparse
@@ -173,11 +173,13 @@ def web_pages(system, workdir, reads, sign_ups, clients):
 
 
 def peak_memory_mb(system):
+    """{service: peak resident MB of its largest copy}."""
     peaks = {}
-    for name, process in system.processes.items():
-        status = Path(f"/proc/{process.pid}/status").read_text()
-        kilobytes = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
-        peaks[name] = kilobytes / 1024
+    for name in SERVICES:
+        for pid in system.service_pids(name):
+            status = Path(f"/proc/{pid}/status").read_text()
+            kilobytes = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+            peaks[name] = max(peaks.get(name, 0), kilobytes / 1024)
     return peaks
 
 
@@ -185,6 +187,7 @@ def report(results):
     rush, cancel, memory, limits = results["opening_rush"], results["event_cancelled"], results["memory_mb"], results["limits"]
     pages = results["web_pages"]
     rows = [
+        ("Copies", ", ".join(f"{k} {v}" for k, v in results["copies"].items()), "(SERVICE_COPIES)"),
         ("Opening rush", f"{rush['sign_ups']} sign-ups, {rush['clients']} clients", ""),
         ("  sign-ups per second", f"{rush['sign_ups_per_second']:.0f}",
          f"{rush['sign_ups_per_second'] / limits['postgresql_commits_per_second']:.1%} of PostgreSQL commits/s"),
@@ -232,8 +235,11 @@ def main(argv=None):
     parser.add_argument("--cancelled", type=int)
     parser.add_argument("--page-reads", type=int, help="event list reads (web pages stage)")
     parser.add_argument("--form-sign-ups", type=int, help="sign-ups through the event page's form")
-    parser.add_argument("--notifications-copies", type=int, default=1,
-                        help="notifications processes (SERVICE_COPIES), to see what a second one does")
+    parser.add_argument("--copies", default="",
+                        help="SERVICE_COPIES for this run (e.g. gateway=2,notifications=2); "
+                             "default: make run's, from the core count")
+    parser.add_argument("--notifications-copies", type=int,
+                        help="short for --copies notifications=N")
     args = parser.parse_args(argv)
     sign_ups = args.sign_ups or (1000 if args.quick else 10000)
     cancelled = args.cancelled or (300 if args.quick else 5000)
@@ -247,13 +253,16 @@ def main(argv=None):
     urls = {f"{s.upper()}_DATABASE_URL": create_postgres_database(f"yhdessa_bench_{s}")
             for s in ("catalog", "registration", "notifications")}
     raw_database = create_postgres_database("yhdessa_bench_raw")
-    services = SERVICES[:1] * args.notifications_copies + SERVICES[1:]
+    asked = args.copies or (f"notifications={args.notifications_copies}" if args.notifications_copies else "")
     # a load from one address, many sign-ups: the limits against abuse off (README, Security)
-    system, stop = start_system(workdir, urls, services=services, SMS_RATE_PER_SECOND="0", RATE_LIMITS="off",
-                                MESSAGES_PER_NUMBER_PER_DAY="0", SMS_DAILY_BUDGET="0")
+    settings = dict(SMS_RATE_PER_SECOND="0", RATE_LIMITS="off", MESSAGES_PER_NUMBER_PER_DAY="0",
+                    SMS_DAILY_BUDGET="0", SERVICE_COPIES=asked)
+    # started as make run starts it: the launcher, its copies (services/copies.py) on one port
+    system, stop = start_system(workdir, urls, **settings)
     try:
-        system.wait_healthy()
-        results = {"when": stamp, "quick": args.quick, "notifications_copies": args.notifications_copies}
+        results = {"when": stamp, "quick": args.quick,
+                   "copies": {name: len(system.service_pids(name)) for name in SERVICES}}
+        print("copies: " + ", ".join(f"{k} {v}" for k, v in results["copies"].items()), flush=True)
         print(f"opening rush: {sign_ups} sign-ups from {args.clients} clients …", flush=True)
         results["opening_rush"] = opening_rush(system, workdir, sign_ups, args.clients)
         print(f"event cancelled: {cancelled} registrants …", flush=True)
