@@ -66,8 +66,8 @@ DEFAULTS = {
     # The gateway holds a worker per open HTTP request, notifications one per message on its way
     # to Twilio: both mostly wait, so they take many (README, Performance).
     "MAX_WORKERS": "gateway=100,notifications=100",
-    # more than one process of a service under `make run`, e.g. "notifications=2" (not the gateway:
-    # it owns the HTTP port)
+    # processes of each service under `make run`, e.g. "notifications=2,gateway=2" (others 1);
+    # empty: chosen from the machine's core count (services/copies.py)
     "SERVICE_COPIES": "",
     "LOG_LEVEL": "INFO",
     # Limits per client address (README, Security): `off` for load tests; counts kept in the
@@ -101,6 +101,11 @@ DEFAULTS = {
     # 503 quickly instead of holding every worker)
     "DATABASE_CONNECT_TIMEOUT_SECONDS": "5",
     "DATABASE_STATEMENT_TIMEOUT_SECONDS": "30",
+    # PostgreSQL connections one service process keeps open, and more it may open at a peak:
+    # copies x (pool + overflow), summed over the services on one server, stay under its
+    # max_connections (README, PostgreSQL for many copies)
+    "DATABASE_POOL_SIZE": "10",
+    "DATABASE_MAX_OVERFLOW": "20",
     # a handler failing because its database is away retries for as long as the outage lasts,
     # backing off up to this many seconds between tries (never dead-lettered for it)
     "HANDLER_OUTAGE_RETRY_MAX_SECONDS": "60",

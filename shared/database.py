@@ -36,10 +36,11 @@ def engine_url(url):
     return parsed
 
 
-def make_engine(url, connect_timeout=None, statement_timeout=None):
+def make_engine(url, connect_timeout=None, statement_timeout=None, pool_size=10, max_overflow=20):
     """An engine for `url`; SQLite files get their folder, WAL and a generous busy timeout.
     On PostgreSQL `connect_timeout` and `statement_timeout` (seconds; None: none) bound how long a
-    worker waits for a database that is away or stuck, and TCP keepalives notice one that vanished."""
+    worker waits for a database that is away or stuck, TCP keepalives notice one that vanished, and
+    the process keeps `pool_size` connections open and opens at most `max_overflow` more."""
     parsed = engine_url(url)
     if parsed.get_backend_name() != "sqlite":
         connect_args = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
@@ -50,7 +51,7 @@ def make_engine(url, connect_timeout=None, statement_timeout=None):
         # pre-ping costs a round trip per transaction, but a restarted database then costs no
         # failed sign-ups: resilience first, see the README's performance section.
         # values_plus_batch: an executemany UPDATE goes as pages of statements, one round trip each
-        engine = create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True,
+        engine = create_engine(parsed, pool_size=int(pool_size), max_overflow=int(max_overflow), pool_pre_ping=True,
                                connect_args=connect_args, executemany_mode="values_plus_batch")
         if connect_timeout:
             _limit_connecting(engine, float(connect_timeout))
@@ -91,13 +92,18 @@ class Database:
     The `session` is a SQLAlchemy Core connection in a transaction: every service speaks Core,
     and skipping the ORM session halves the cost of each statement."""
 
-    def __init__(self, url, connect_timeout=None, statement_timeout=None):
-        """Timeouts in seconds; None: the DATABASE_CONNECT_TIMEOUT_SECONDS and
-        DATABASE_STATEMENT_TIMEOUT_SECONDS settings (services pass their container's)."""
+    def __init__(self, url, connect_timeout=None, statement_timeout=None, pool_size=None, max_overflow=None):
+        """Timeouts in seconds, the pool in connections; None: the DATABASE_CONNECT_TIMEOUT_SECONDS,
+        DATABASE_STATEMENT_TIMEOUT_SECONDS, DATABASE_POOL_SIZE and DATABASE_MAX_OVERFLOW settings
+        (services pass their container's)."""
+        def given(value, name):
+            return value if value is not None else setting(name)
+
         self.url = url
         self.engine = make_engine(
-            url, connect_timeout if connect_timeout is not None else setting("DATABASE_CONNECT_TIMEOUT_SECONDS"),
-            statement_timeout if statement_timeout is not None else setting("DATABASE_STATEMENT_TIMEOUT_SECONDS"))
+            url, given(connect_timeout, "DATABASE_CONNECT_TIMEOUT_SECONDS"),
+            given(statement_timeout, "DATABASE_STATEMENT_TIMEOUT_SECONDS"),
+            given(pool_size, "DATABASE_POOL_SIZE"), given(max_overflow, "DATABASE_MAX_OVERFLOW"))
         self.sqlite = self.engine.dialect.name == "sqlite"
         self._sqlite_lock = Semaphore(1) if self.sqlite else None
 

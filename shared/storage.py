@@ -36,7 +36,8 @@ class ServiceStorage(DependencyProvider):
     def setup(self):
         config = self.container.config
         self.database = Database(config["DATABASE_URL"], config.get("DATABASE_CONNECT_TIMEOUT_SECONDS"),
-                                 config.get("DATABASE_STATEMENT_TIMEOUT_SECONDS"))
+                                 config.get("DATABASE_STATEMENT_TIMEOUT_SECONDS"), config.get("DATABASE_POOL_SIZE"),
+                                 config.get("DATABASE_MAX_OVERFLOW"))
         self.relay = None
         self.group = GroupCommit(self.database, spawn=self.container.spawn_managed_thread) if self.group_commits else None
         if self.outbox is not None:
