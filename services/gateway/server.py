@@ -11,7 +11,8 @@ and only then hands the request to nameko, which takes a worker for it.
 The accept loop holds at most HTTP_MAX_CONNECTIONS connections (the rest wait in the listen
 backlog, HTTP_LISTEN_BACKLOG deep), backs off and goes on when the process runs out of file
 descriptors (after lifting a low soft file limit), and a connection's failure never stops the
-service. Its access log goes through access_log.py.
+service. Its access log goes through access_log.py; its socket comes from listener.py (the
+launcher's, shared by the gateway's copies, or its own).
 """
 import errno
 import io
