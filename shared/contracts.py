@@ -26,6 +26,10 @@ class EventSnapshot(Contract):
     ends_at: AwareDatetime
     # who runs the event: decides which organizer's webhooks and statistics it belongs to
     organizer: Optional[str] = None
+    # a session of a weekly group (a series): which one of how many ("week 2/4" in messages)
+    series_id: Optional[str] = None
+    session_number: Optional[int] = None
+    session_count: Optional[int] = None
 
 
 class CatalogEvent(EventSnapshot):
@@ -44,6 +48,8 @@ class CatalogEvent(EventSnapshot):
     # when confirmed registrants are reminded (None: no reminder); `reminders` False: staff turned them off
     reminder_at: Optional[AwareDatetime] = None
     reminders: bool = True
+    # a session's series' SMS code (sessions have no `sms_code` of their own: one enrols in the series)
+    series_sms_code: Optional[str] = None
     status: Literal["published", "draft", "cancelled"]
     # on event_updated: the names of the fields that changed
     changed: list[str] = []
@@ -72,6 +78,45 @@ class RegistrationEvent(Contract):
     # the registration's link token (PUBLIC_BASE_URL/r/<token>): only in the events of its making
     # (registration_confirmed, registration_waitlisted), as it is stored only hashed afterwards
     token: Optional[str] = None
+    # a session's registration made by enrolling in a series
+    enrolment_id: Optional[str] = None
+    # True: the registrant hears of this through the enrolment's one message (enrolment_*), not
+    # of each session; staff's activity stream and webhooks still get it
+    told_with_enrolment: bool = False
+    event: EventSnapshot
+
+
+class SessionPlace(Contract):
+    """One session of an enrolment: whether there is a seat in it for the enrolled."""
+
+    event_id: str
+    session_number: int
+    starts_at: AwareDatetime
+    status: Literal["confirmed", "waitlisted", "cancelled"]
+    waitlist_position: Optional[int] = None
+
+
+class EnrolmentEvent(Contract):
+    """`enrolment_confirmed`, `enrolment_cancelled`: someone enrolled in a series (every session
+    not yet started) or cancelled all of it — one message for the whole series. `event` is the
+    snapshot of the first session listed; `sessions` the sessions it covers, in order."""
+
+    enrolment_id: str
+    series_id: str
+    status: Literal["confirmed", "waitlisted", "cancelled"]
+    name: Optional[str] = None
+    phone: Optional[str] = None
+    email: Optional[str] = None
+    language: Literal["fi", "sv", "en"] = "fi"
+    channel: Literal["sms", "email"]
+    seats: int
+    cancel_code: str
+    # `by_registrant`, `by_staff`, `erased` (then no name or contact: nobody is messaged)
+    reason: Optional[str] = None
+    assisted_by: Optional[str] = None
+    # the enrolment's link token, only in enrolment_confirmed (stored hashed afterwards)
+    token: Optional[str] = None
+    sessions: list[SessionPlace] = []
     event: EventSnapshot
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping, Optional
 
-from shared.contracts import (AttendanceMarked, CatalogEvent, Contract, MessageSent, RegistrationClosed,
+from shared.contracts import (AttendanceMarked, CatalogEvent, Contract, EnrolmentEvent, MessageSent, RegistrationClosed,
                               RegistrationErased, RegistrationEvent, SmsReceived, StaffMessage, WalkInsRecorded)
 
 
@@ -78,6 +78,13 @@ _KINDS = (
                     # an erasure's cancellation carries no contact: nobody to tell
                     "erased": NOBODY},
          activity_fields=("registration_id", "name", "seats", "status", "reason")),
+    Kind("enrolment_confirmed", "registration", EnrolmentEvent,
+         "Someone enrolled in a series (a weekly group) for every session not yet started; `sessions` "
+         "says where they have a seat and where they wait. One message for the series: its sessions' "
+         "own registration events carry `told_with_enrolment`.", registrant=Telling("enrolled")),
+    Kind("enrolment_cancelled", "registration", EnrolmentEvent,
+         "An enrolment was cancelled for every session left; `reason` says by whom.",
+         registrant=Telling("enrolment_cancelled"), by_reason={"erased": NOBODY}),
     Kind("registration_event_changed", "registration", RegistrationEvent,
          "Its event's time or place changed; `changed` names the fields.",
          registrant=Telling("event_changed", by_staff=True, immediate=False)),

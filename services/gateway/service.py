@@ -4,6 +4,8 @@ from werkzeug.wrappers import Response
 
 from services.gateway import access, holder, openapi, roster, stats
 from services.gateway.activity import ActivityHub
+from services.gateway.enrolment_api import EnrolmentApi
+from services.gateway.series_api import SeriesApi
 from services.gateway.dependencies import ProviderWebhooks, RateLimits, SignUps, StaffAuth
 from services.gateway.http import fallback, http, int_param, json_body, json_response, unmatched
 from services.gateway.openapi import (
@@ -27,6 +29,8 @@ from services.gateway.pages.registration_pages import RegistrationPages
 from services.gateway.pages.staff_event_pages import StaffEventPages
 from services.gateway.pages.staff_pages import StaffPages
 from services.gateway.pages.staff_report_pages import StaffReportPages
+from services.gateway.pages.series_pages import SeriesPages
+from services.gateway.pages.staff_series_pages import StaffSeriesPages
 from services.gateway.pages.staff_session import StaffSessions
 from services.gateway.pages.statement_pages import StatementPages
 from services.gateway.pages.rendering import Pages
@@ -73,8 +77,9 @@ def _wants_csv(request):
         request.args.get("format") is None and request.accept_mimetypes.best == "text/csv")
 
 
-class GatewayService(EventPages, RegistrationPages, CalendarPages, StatementPages, StaffPages, StaffEventPages,
-                     DoorPages, AnnouncementPages, StaffReportPages, AssetPages):
+class GatewayService(SeriesApi, EnrolmentApi, EventPages, RegistrationPages, CalendarPages, StatementPages,
+                     StaffPages, StaffEventPages, DoorPages, AnnouncementPages, StaffReportPages, SeriesPages,
+                     StaffSeriesPages, AssetPages):
     """The HTTP API under /api, and the web pages (entrypoints of services/gateway/pages/)."""
 
     name = "gateway"

@@ -36,7 +36,8 @@ def test_notifications_listens_on_the_queues_it_always_had():
     # Queues are durable on the broker: a renamed one would strand the messages waiting in it.
     assert queues_of(NotificationsService) == [
         f"evt-registration-{event_type}--notifications.on_{event_type}" for event_type in (
-            "attendance_marked", "event_message", "event_message_sent", "registration_cancelled", "registration_closed",
+            "attendance_marked", "enrolment_cancelled", "enrolment_confirmed", "event_message", "event_message_sent",
+            "registration_cancelled", "registration_closed",
             "registration_confirmed",
             "registration_erased", "registration_event_changed", "registration_promoted", "registration_reminder",
             "registration_repeated", "registration_waitlisted", "sms_received", "walk_ins_recorded")]
