@@ -127,6 +127,10 @@ def test_the_same_person_enrolling_again_gets_a_decoy_and_nothing_is_written(sto
     with pytest.raises(NotFound):
         store.get_enrolment(again["cancel_code"])
     assert count(store, enrolments) == 1 and count(store, registrations) == 4
+    # one session of theirs cancelled: enrolling again still opens nothing new
+    store.cancel_session(real["cancel_code"], real["sessions"][1]["event_id"])
+    enrol(store, series_id, "0401000001")
+    assert count(store, enrolments) == 1 and count(store, registrations) == 4
 
 
 def test_an_idempotency_key_answers_the_same_request_only(store):
