@@ -162,7 +162,10 @@ def endpoints(service_class):
     """(method, OpenAPI path, names of its path values, Operation) of each endpoint `service_class`
     declares with @http: the fallback, which declares none, is no endpoint."""
     found = []
-    for member in vars(service_class).values():
+    members = {}  # the endpoints it inherits (the API's mixins: series_api.py, enrolment_api.py) too
+    for klass in reversed(service_class.__mro__):
+        members.update(vars(klass))
+    for member in members.values():
         for entrypoint in getattr(member, ENTRYPOINT_EXTENSIONS_ATTR, ()):
             declared = getattr(entrypoint, "operation", None)
             if declared is None:

@@ -72,11 +72,12 @@ class RegistrationService:
     # not yet started, one code for all of it.
 
     @rpc
-    def enrol(self, series_id, data, idempotency_key=None, assisted_by=None, client_ref=None):
+    def enrol(self, series_id, data, idempotency_key=None, assisted_by=None, client_ref=None, organizer=None):
         """{"enrolment": {..., "sessions"}, "repeat_of"}, as `register` answers (`data`: the SignUp
-        body; a new enrolment carries its link `token`)."""
+        body; a new enrolment carries its link `token`). `organizer`: an assisting staff member's,
+        whose series alone they may enrol residents in."""
         new = signup.from_request(series_id, data, allowed_regions(self.config), assisted_by, client_ref)
-        enrolment, repeat_of = self.registrations.enrol(series_id, new, idempotency_key)
+        enrolment, repeat_of = self.registrations.enrol(series_id, new, idempotency_key, organizer)
         return {"enrolment": enrolment, "repeat_of": repeat_of}
 
     @rpc

@@ -10,16 +10,20 @@ from openapi_spec_validator import validate
 
 from services.gateway.http import FallbackEndpoint, JsonEndpoint
 from services.gateway.openapi import document
+from services.gateway.pages.endpoint import PageEndpoint
 from services.gateway.service import GatewayService
 from tests.documented import AnswerNotDocumented, DocumentedAnswers
 
 
 def _served():
-    served = set()
-    for member in vars(GatewayService).values():
+    served, members = set(), {}
+    for klass in reversed(GatewayService.__mro__):  # the API's mixins' endpoints too (enrolment_api.py)
+        members.update(vars(klass))
+    for member in members.values():
         for entrypoint in getattr(member, ENTRYPOINT_EXTENSIONS_ATTR, ()):
             # the fallback answers what no endpoint serves (404, 405, OPTIONS): not an endpoint
-            if isinstance(entrypoint, JsonEndpoint) and not isinstance(entrypoint, FallbackEndpoint):
+            # and the web pages (pages/, PageEndpoint) are no API
+            if isinstance(entrypoint, JsonEndpoint) and not isinstance(entrypoint, (FallbackEndpoint, PageEndpoint)):
                 path = re.sub(r"<(?:\w+:)?\w+>", "{}", entrypoint.url)
                 served |= {(method.lower(), path) for method in entrypoint.method.split(",")}
     return served
