@@ -125,7 +125,7 @@ class RegistrationService:
     def sms_cancel(self, phone, choice=None, idempotency_key=None):
         """{"outcome": "cancelled", "registration"} | {"outcome": "choose", "registrations":
         [{"number", "cancel_code", "title", "starts_at", "place", "status", "enrolment_id", …}]} |
-        {"outcome": "enrolment", "enrolment": {"id", "cancel_code", "title", "next", "sessions_left"}}
+        {"outcome": "enrolment", "enrolment_id", "cancel_code", "title", "next", "sessions_left"}
         (ask: only the next session, or all? then `sms_cancel_enrolment`) | {"outcome": "none"}."""
         return self.registrations.cancel_by_phone(phone, choice, idempotency_key)
 
