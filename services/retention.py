@@ -4,7 +4,8 @@
     python -m services.retention --now 2027-01-31T00:00:00+02:00
 
 Names, phone numbers and emails of registrations and of the messages sent about them are blanked
-RETENTION_DAYS after the event ends, and the services' dead letters about such events are dropped.
+RETENTION_DAYS after the event ends (an enrolment's after its series' last session; residents' texts
+to us after they arrive), and the services' dead letters about such events are dropped.
 Rows, statuses and attendance stay, so statistics do not change. `--now` runs it as if it were
 that moment (to see what a date would anonymise)."""
 import argparse
@@ -37,6 +38,8 @@ def main(argv=None):
         try:
             store = store_class(database)
             done[name] = store.anonymise_ended(days, now=now)
+            if name == "notifications":  # residents' texts to us, as the service's hourly job does
+                done["notifications_texts"] = store.inbound.forget_received(days, now=now)
             done[f"{name}_dead_letters"] = len(dead_letters.forget(setting("AMQP_URI"), name, (
                 dead_letters.retention_and_erasure(days, now, getattr(store, "is_erased", None)))))
         finally:
