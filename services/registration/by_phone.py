@@ -226,10 +226,11 @@ def _enrol(database, event, data, already, idempotency_key, allowed_regions):
         refusal = REFUSAL_OF.get(exc.code, exc.code)
         return _refused(refusal if refusal in REFUSALS else "validation_error", event)
     # the sender holds this phone: the answer may say they were enrolled already (as for events)
-    repeated = repeat_of is None and any(row.get("enrolment_id") for row in already.values()
-                                         if row["event_id"] in {s["event_id"] for s in enrolled["sessions"]})
+    theirs = [already[place["event_id"]] for place in enrolled["sessions"]
+              if repeat_of is None and already.get(place["event_id"], {}).get("enrolment_id")]
     first = enrolled["event"] or event
-    return {"outcome": "registered", "status": enrolled["status"], "repeated": repeated,
+    return {"outcome": "registered", "status": (theirs[0] if theirs else enrolled)["status"],
+            "repeated": bool(theirs),
             "event": {"title": first["title"], "starts_at": first["starts_at"] if isinstance(first["starts_at"], str)
                       else first["starts_at"].isoformat()},
             "series_id": series_id, "sessions": enrolled["sessions"]}

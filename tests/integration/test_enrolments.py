@@ -213,6 +213,8 @@ def test_a_series_code_by_text_enrols_and_peru_asks_next_or_all(store):
     assert [place["status"] for place in answer["sessions"]] == ["confirmed"] * 4
     assert store.sign_up_by_phone("+358401000001", "NUORET", 1, "Aino", "fi", "SM1", REGIONS)["repeated"] is False
     assert count(store, enrolments) == 1  # the same text again: one enrolment
+    again = store.sign_up_by_phone("+358401000001", "NUORET", 1, "Aino", "fi", "SM9", REGIONS)
+    assert (again["repeated"], again["status"]) == (True, "confirmed") and count(store, enrolments) == 1
     asked = store.cancel_by_phone("+358401000001", None, "SM2")
     assert asked["outcome"] == "enrolment" and asked["next"]["session_number"] == 1
     assert asked["sessions_left"] == 4
