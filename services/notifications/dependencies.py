@@ -11,6 +11,7 @@ from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
 from services.notifications.providers.sms import ConsoleSms
 from services.notifications.providers.twilio import TwilioSms, TwilioWebhooks, status_callback_url
 from services.notifications.providers.webhook import WebhookClient
+from services.notifications.sms_rate import SlotBook
 from services.notifications.storage import NotificationStore
 from services.notifications.webhook_delivery import Dispatcher
 from services.notifications.tables import processed_events
@@ -30,13 +31,15 @@ class Notifications(ServiceStorage):
         self.pacing = Pacing(PacingPolicy.from_config(self.container.config))
         policy = SendPolicy.from_config(self.container.config)
         self.claim_margin_seconds, self.sms_paced = policy.claim_margin_seconds, policy.sms_per_second > 0
+        # this process's share of the SMS rate, booked in blocks, shared by all its workers
+        self.slots = SlotBook(1.0 / policy.sms_per_second) if self.sms_paced else None
         self.quiet = quiet_hours(self.container.config)
 
     def get_dependency(self, worker_ctx):
         store = super().get_dependency(worker_ctx)
         store.pacing = self.pacing
         store.claim_margin_seconds = self.claim_margin_seconds
-        store.quiet, store.sms_paced = self.quiet, self.sms_paced
+        store.quiet, store.sms_paced, store.slots = self.quiet, self.sms_paced, self.slots
         return store
 
 
