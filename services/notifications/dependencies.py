@@ -78,15 +78,17 @@ class Providers(DependencyProvider):
     def setup(self):
         config = self.container.config
         timeout = float(config["PROVIDER_TIMEOUT_SECONDS"])
-        if config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and config["TWILIO_FROM"]:
+        pool = config["TWILIO_MESSAGING_SERVICE_SID"].strip()
+        if config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and (config["TWILIO_FROM"] or pool):
             sms = TwilioSms(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_FROM"],
                             config["TWILIO_API_URL"], timeout,
                             status_callback=status_callback_url(config["PUBLIC_BASE_URL"]),
-                            connections=int(config.get("max_workers", DEFAULT_MAX_WORKERS)))
+                            connections=int(config.get("max_workers", DEFAULT_MAX_WORKERS)),
+                            messaging_service_sid=pool or None)
         else:
             sms = ConsoleSms()
-            log.warning("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM not set: "
-                        "SMS messages are PRINTED TO THE CONSOLE, NOT SENT")
+            log.warning("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN and TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID not "
+                        "set: SMS messages are PRINTED TO THE CONSOLE, NOT SENT")
         if config["SMTP_HOST"]:
             email = SmtpEmail(config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_FROM"], timeout,
                               config["SMTP_USER"] or None, config["SMTP_PASSWORD"] or None,
