@@ -94,7 +94,10 @@ def deliver_due(store, providers, policy, behind_seconds=BEHIND_SECONDS):
     """Send the messages that are due, side by side: retries after backoff, ones handed back and
     emails at once (immediate ones first), then for `behind_seconds` the SMS that wait behind, each
     as its slot comes due. Returns how many were taken."""
-    pool = eventlet.GreenPool(DUE_AT_ONCE)
+    paced = policy.sms_per_second > 0
+    interval = 1.0 / policy.sms_per_second if paced else None
+    # room for a window's worth of SMS that may wait, each asleep until its slot, besides the rest
+    pool = eventlet.GreenPool(DUE_AT_ONCE + (sms_rate.block_size(interval) if paced else 0))
 
     def one(notification_id, claimed=None, slot_at=None):
         try:
@@ -106,7 +109,6 @@ def deliver_due(store, providers, policy, behind_seconds=BEHIND_SECONDS):
             log.warning("a due message could not be sent now", exc_info=True,
                         extra={"notification_id": notification_id})
 
-    paced = policy.sms_per_second > 0
     due = store.due(sms_behind=paced)
     for notification_id in due:
         pool.spawn_n(one, notification_id)
@@ -114,14 +116,15 @@ def deliver_due(store, providers, policy, behind_seconds=BEHIND_SECONDS):
     deadline = time.monotonic() + behind_seconds
     while paced and time.monotonic() < deadline:
         # as many as there are free senders and slots within a block's window, in one transaction
-        claimed, wait = store.claim_behind_many(1.0 / policy.sms_per_second, sms_rate.BLOCK_SECONDS,
-                                                max(pool.free(), 1))
+        claimed, wait = store.claim_behind_many(interval, sms_rate.BLOCK_SECONDS, max(pool.free(), 1))
         for notification, slot_wait in claimed:
             pool.spawn_n(one, notification["id"], notification, time.monotonic() + slot_wait)
         taken += len(claimed)
         if claimed:
-            continue
-        if wait is None:  # nothing waits
+            # the claimed cover the window: ask again when half of it has gone, for that half at
+            # once (asking at every slot would cost a transaction per SMS again)
+            wait = sms_rate.BLOCK_SECONDS / 2 if interval < sms_rate.BLOCK_SECONDS else 0.0
+        elif wait is None:  # nothing waits
             break
         eventlet.sleep(min(wait, max(deadline - time.monotonic(), 0)))
     pool.waitall()
