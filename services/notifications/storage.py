@@ -3,11 +3,12 @@
 The session is never held across a provider call: claim commits `sending` first, the call happens
 outside any transaction, and the outcome is a second short transaction.
 
-A claim is a lease: `claim_token` names the worker's claim and `claimed_until` ends it (the booked
-SMS slot plus SEND_CLAIM_MARGIN_SECONDS). Right before the provider call the worker records
-`handed_over_at`, only while its claim holds. A claim that lapsed before hand-over goes back to
-`created` (`reap`: its worker died or stalled, nothing went out); one that lapsed after it, or
-whose call ended without an answer, is `unsettled`: the provider is asked what it sent.
+A claim is a lease: `claim_token` names the worker's claim and `claimed_until` ends it
+(SEND_CLAIM_MARGIN_SECONDS after the claim, or after its SMS slot when that lies beyond half of
+it). Right before the provider call the worker records `handed_over_at`, only while its claim
+holds. A claim that lapsed before hand-over goes back to `created` (`reap`: its worker died or
+stalled, nothing went out); one that lapsed after it, or whose call ended without an answer, is
+`unsettled`: the provider is asked what it sent.
 
 Priority: a message that answers what the person just did (`immediate`) is recorded claimed and
 takes the next SMS slot of its process however far ahead (`sms_slot`: a block of slots is booked
@@ -75,7 +76,8 @@ STRETCH_CLAIM = update(notifications).where(
 
 # The SMS rate's row (sms_rate.py): read under a lock, moved past the slots just booked.
 LOCK_SLOT = select(send_rate.c.next_at).where(send_rate.c.channel == bindparam("rate_channel")).with_for_update()
-MOVE_SLOT = update(send_rate).where(send_rate.c.channel == bindparam("rate_channel")).values(next_at=bindparam("slot_at"))
+MOVE_SLOT = update(send_rate).where(send_rate.c.channel == bindparam("rate_channel")).values(
+    next_at=bindparam("slot_at"))
 
 HAND_OVER = update(notifications).where(
     notifications.c.id == bindparam("notification_id"), notifications.c.status == SENDING,
@@ -86,7 +88,8 @@ HAND_OVER = update(notifications).where(
 class NotificationStore:
     #: message_pacing.Pacing: caps and budget of messages anonymous requests cause (None: none)
     pacing = None
-    #: seconds a claim holds beyond its booked send slot (SEND_CLAIM_MARGIN_SECONDS; set by the dependency)
+    #: seconds a claim holds (SEND_CLAIM_MARGIN_SECONDS; set by the dependency): from the claim, or
+    #: from its SMS slot when that lies beyond half of it
     claim_margin_seconds = 60.0
     #: QUIET_HOURS as (start hour, end hour) (pacing.quiet_hours; None: none)
     quiet = None

@@ -57,7 +57,8 @@ def resource(message, account_sid):
     """A message as Twilio's API shows it."""
     when = email.utils.formatdate(message["received_at"], usegmt=True)
     return {"sid": message["sid"], "account_sid": account_sid, "to": message["To"], "from": message.get("From"),
-            "messaging_service_sid": message.get("MessagingServiceSid"), "body": message["Body"], "status": "sent", "num_segments": "1", "direction": "outbound-api",
+            "messaging_service_sid": message.get("MessagingServiceSid"), "body": message["Body"],
+            "status": "sent", "num_segments": "1", "direction": "outbound-api",
             "date_created": when, "date_updated": when, "date_sent": when, "error_code": None,
             "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{message['sid']}.json"}
 
@@ -66,7 +67,8 @@ def resource(message, account_sid):
 MISSING = (
     (("To",), 21604, "A 'To' phone number is required."),
     (("Body",), 21602, "Message body is required."),
-    (("From", "MessagingServiceSid"), 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message"),
+    (("From", "MessagingServiceSid"), 21603,
+     "A 'From' or 'MessagingServiceSid' parameter is required to send a message"),
 )
 
 
