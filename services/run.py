@@ -69,6 +69,10 @@ def run_one(name):
     logs.configure(name, setting("LOG_LEVEL"))
     if name in DATABASE_URL_NAMES:
         upgrade(name, setting(DATABASE_URL_NAMES[name]))
+        try:  # its RPC queue: every queue it declares has the same type
+            queues.require_unchanged(setting("AMQP_URI"), f"rpc-{name}", queues.queue_type(setting("QUEUE_TYPE")))
+        except ConfigurationError as exc:
+            raise SystemExit(str(exc))
     module_name, class_name = SERVICES[name].split(":")
     service_class = getattr(importlib.import_module(module_name), class_name)
     logging.getLogger(__name__).info("starting %s", name)

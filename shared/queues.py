@@ -10,8 +10,10 @@ queues, the gateway's activity queues) cannot be quorum queues and stay classic.
 exactly as they were; a queue's type cannot change once declared (the broker answers
 PRECONDITION_FAILED), see the README for switching a running deployment.
 """
+from amqp.exceptions import PreconditionFailed
 from kombu import Queue
 
+from shared import broker
 from shared.config import ConfigurationError
 
 QUEUE_TYPES = ("classic", "quorum")
@@ -55,3 +57,19 @@ def typed(queue, kind):
     return Queue(queue.name, exchange=queue.exchange, routing_key=queue.routing_key, bindings=queue.bindings,
                  durable=True, exclusive=False, auto_delete=False,
                  queue_arguments={**(queue.queue_arguments or {}), **arguments})
+
+
+def require_unchanged(amqp_uri, queue_name, kind):
+    """Declare the durable queue `queue_name` as `kind` now, so that a broker holding it as another
+    type stops the start with one line; nameko would retry that refusal forever instead, and the
+    service would hang half-started."""
+    with broker.connect(amqp_uri) as connection:
+        try:
+            connection.default_channel.queue_declare(queue=queue_name, durable=True, auto_delete=False,
+                                                     arguments=durable_arguments(kind))
+        except PreconditionFailed as exc:
+            if "x-queue-type" not in str(exc):
+                raise
+            raise ConfigurationError(
+                f"QUEUE_TYPE={kind}, but RabbitMQ holds {queue_name} as another type and a queue's type cannot "
+                "change: set QUEUE_TYPE back, or switch as the README says (A RabbitMQ cluster)") from None
