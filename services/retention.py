@@ -13,7 +13,7 @@ import json
 
 from services.notifications.storage import NotificationStore
 from services.registration.storage import RegistrationStore
-from shared import dead_letters
+from shared import dead_letters, queues
 from shared.config import setting
 from shared.database import Database, utcnow
 from shared.migrations import upgrade
@@ -38,7 +38,8 @@ def main(argv=None):
             store = store_class(database)
             done[name] = store.anonymise_ended(days, now=now)
             done[f"{name}_dead_letters"] = len(dead_letters.forget(setting("AMQP_URI"), name, (
-                dead_letters.retention_and_erasure(days, now, getattr(store, "is_erased", None)))))
+                dead_letters.retention_and_erasure(days, now, getattr(store, "is_erased", None))),
+                queues.queue_type(setting("QUEUE_TYPE"))))
         finally:
             database.dispose()
     print(json.dumps(done))

@@ -10,7 +10,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("YHDESSA_VAR_DIR", REPO_ROOT / "var"))
 
 DEFAULTS = {
+    # one broker, or a cluster's nodes separated by `;` (tried in turn, and again on a lost connection)
     "AMQP_URI": "amqp://guest:guest@localhost:5672/",
+    # the services' durable queues: `classic` (one node) or `quorum` (replicated across a cluster)
+    "QUEUE_TYPE": "classic",
     "CATALOG_DATABASE_URL": f"sqlite:///{VAR_DIR}/catalog.db",
     "REGISTRATION_DATABASE_URL": f"sqlite:///{VAR_DIR}/registration.db",
     "NOTIFICATIONS_DATABASE_URL": f"sqlite:///{VAR_DIR}/notifications.db",
