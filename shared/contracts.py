@@ -30,6 +30,9 @@ class EventSnapshot(Contract):
     series_id: Optional[str] = None
     session_number: Optional[int] = None
     session_count: Optional[int] = None
+    # the series meets weekly (schedule from..until): messages say "viikko 2/4"; False, a list of
+    # dates: "kerta 2/4"
+    series_weekly: bool = False
 
 
 class CatalogEvent(EventSnapshot):

@@ -58,11 +58,26 @@ def event_time(starts_at, ends_at, language="fi"):
     """An event's time as a resident reads it in a message, in their language (fi by default)."""
     language = language if language in DAY_PATTERN else "fi"
     start, end = local(starts_at), local(ends_at)
-    day = lambda moment: format_date(moment, DAY_PATTERN[language], locale=language)  # noqa: E731
+    day = lambda moment: day_text(moment, language)  # noqa: E731
     word = CLOCK_WORD[language]
     if start.date() == end.date():
         return f"{day(start)} {word}{_clock(start, language)}–{_clock(end, language)}"
     return f"{day(start)} {word}{_clock(start, language)} – {day(end)} {word}{_clock(end, language)}"
+
+
+def day_text(moment, language="fi", weekday=True):
+    """A day as a message names it: "la 12.9." (`weekday` False: "12.9."; en "Sat 12 Sep")."""
+    language = language if language in DAY_PATTERN else "fi"
+    pattern = DAY_PATTERN[language] if weekday else DAY_PATTERN[language].removeprefix("EEE ")
+    return format_date(local(moment), pattern, locale=language)
+
+
+def clock_time(starts_at, ends_at, language="fi"):
+    """The clock of an event without its day, as event_time writes it: "klo 17–19" (a weekly
+    group's time, the same every week)."""
+    language = language if language in DAY_PATTERN else "fi"
+    start, end = local(starts_at), local(ends_at)
+    return f"{CLOCK_WORD[language]}{_clock(start, language)}–{_clock(end, language)}"
 
 
 def parse_time_filter(name, value, end_of_day=False):

@@ -13,7 +13,7 @@ from shared import gsm
 from shared.calendar import calendar
 from shared.config import setting
 from shared.contracts import StaffMessage
-from shared.helsinki import event_time
+from shared.helsinki import clock_time, day_text, event_time, local
 from shared.kinds import telling
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -25,6 +25,8 @@ FALLBACK_LANGUAGE = "fi"
 CALENDAR_STATUS = {"confirmed": "published", "promoted": "published", "reminder": "published",
                    "event_cancelled": "cancelled"}
 MAX_SMS_SEGMENTS = 2
+# An enrolment's SMS names this many of its first dates, then "and N more"
+FIRST_DATES = 4
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -75,11 +77,41 @@ def _context(data, language, limits=(None, None, None), hint=True):
         "when": event_time(data.event.starts_at, data.event.ends_at, language),
         "code": data.cancel_code,
         "seats": data.seats,
-        "position": data.waitlist_position,
+        "position": getattr(data, "waitlist_position", None),
         "status": data.status,
         # the registrant's own page, in the first message only (the token is not kept after it)
         # the registrant's own page, opening in their language whatever their browser's is
         "link": f"{setting('PUBLIC_BASE_URL').rstrip('/')}/r/{data.token}?lang={language}" if data.token else None,
+        # which session of its series the event is ("viikko 2/4"), or ""
+        "session": _series_words(language, "session", number=data.event.session_number,
+                                 count=data.event.session_count, weekly=data.event.series_weekly)
+        if data.event.session_number and data.event.session_count else "",
+        **_enrolment(data, language),
+    }
+
+
+def _series_words(language, block, **context):
+    """A phrase of templates/<language>/_series.j2: "viikko 2/4", "lauantaisin klo 17–19"."""
+    language, template = _template(language, "_series")
+    return _block(template, block, context)
+
+
+def _enrolment(data, language):
+    """What a message about an enrolment (enrolment_*: a whole series) says of its sessions: when
+    the group meets ("lauantaisin klo 17–19"; no weekday when its days differ), the first dates
+    with the waiting place where there is no seat, how many more, and the page of its code. A
+    registration's data has no sessions: its own event stands for them."""
+    sessions = getattr(data, "sessions", None) or []
+    coming = [s for s in sessions if s.status != "cancelled"] if data.status != "cancelled" else sessions
+    weekdays = {local(s.starts_at).weekday() for s in coming} or {local(data.event.starts_at).weekday()}
+    dates = [{"day": day_text(s.starts_at, language, weekday=False), "position": s.waitlist_position,
+              "waiting": s.status == "waitlisted"} for s in coming]
+    return {
+        "schedule": _series_words(language, "schedule", weekday=weekdays.pop() if len(weekdays) == 1 else None,
+                                  clock=clock_time(data.event.starts_at, data.event.ends_at, language)),
+        "dates": dates[:FIRST_DATES], "all_dates": dates, "more": max(0, len(dates) - FIRST_DATES),
+        "count": len(coming),
+        "page": f"{setting('PUBLIC_BASE_URL').rstrip('/')}/r/{data.cancel_code}",
     }
 
 
