@@ -1,8 +1,7 @@
-"""What the residents' pages make of a weekly group (services/gateway/pages/series_view.py) and
-how the door page's search finds an enrolled person's row by the enrolment's code (door_view)."""
+"""What the residents' pages make of a weekly group (services/gateway/pages/series_view.py)."""
 import datetime
 
-from services.gateway.pages import door_view, series_view
+from services.gateway.pages import series_view
 from shared.helsinki import HELSINKI
 
 NOW = datetime.datetime(2026, 9, 10, 12, tzinfo=datetime.timezone.utc)
@@ -79,7 +78,7 @@ def test_the_list_shows_a_series_once_by_its_next_session():
 
 
 def enrolment(places, **changes):
-    return {"id": "n1", "series_id": "s1", "cancel_code": "K7MX-4PRA", "status": "active", "name": "Aino",
+    return {"id": "n1", "series_id": "s1", "cancel_code": "K7MX-4PRA", "status": "waitlisted", "name": "Aino",
             "phone": "+358401234567", "email": None, "seats": 1, "channel": "sms", "sessions": places, **changes}
 
 
@@ -92,7 +91,7 @@ def test_an_enrolment_shows_each_session_and_which_can_still_be_cancelled():
     places = [place(2, 12, "waitlisted", 1), place(1, 5), place(3, 19, "cancelled"), place(4, 26)]
     sessions = [session(1, 5), session(2, 12), session(3, 19), session(4, 26, status="cancelled")]
     view = series_view.enrolment_shown(enrolment(places), series(sessions), "fi", NOW)
-    assert view["phone"] == "+358*******67" and view["state"] == "active"
+    assert view["phone"] == "+358*******67" and view["state"] == "waitlisted"
     assert [s["session_number"] for s in view["sessions"]] == [1, 2, 3, 4]
     # week 1 is over, week 3 already cancelled by the person, week 4 cancelled by staff
     assert [s["can_cancel"] for s in view["sessions"]] == [False, True, False, False]
@@ -110,18 +109,3 @@ def test_a_moved_session_shows_its_new_time_and_place():
 def test_an_enrolment_without_name_or_contacts_is_erased():
     view = series_view.enrolment_shown(enrolment([], name=None, phone=None), series([]), "fi", NOW)
     assert view["state"] == "erased"
-
-
-def row(**changes):
-    return {"name": "Aino Virtanen", "cancel_code": "ZZZZ-ZZZZ", "status": "confirmed", "created_at": "x",
-            **changes}
-
-
-def test_the_door_finds_a_session_row_by_its_enrolments_code():
-    enrolled = row(enrolment_code="K7MX-4PRA")
-    for typed in ("k7mx-4pra", "K7MX4PRA", "k7mx", "k7mx 4p"):
-        assert door_view.matches(enrolled, typed), typed
-    assert not door_view.matches(enrolled, "K7M")  # less than half a code finds no one
-    assert not door_view.matches(enrolled, "4PRA")
-    assert not door_view.matches(row(), "K7MX-4PRA")  # a plain sign-up has no enrolment code
-    assert door_view.matches(row(), "zzzz")

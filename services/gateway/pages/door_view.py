@@ -48,17 +48,14 @@ def _compact(text):
 
 def matches(registration, query):
     """Whether the typed `query` finds `registration`: a piece of the name (any case), or its
-    cancel code as read out (any case, with or without the dash, the first four at least). A
-    session's row of a weekly group is found by its enrolment's code (`enrolment_code`): that is
-    the code the person got; the row's own code is never shown to anyone."""
+    cancel code as read out (any case, with or without the dash, the first four at least)."""
     words = " ".join((query or "").split()).casefold()
     if not words:
         return True
     if words in " ".join((registration["name"] or "").split()).casefold():
         return True
-    typed = _compact(query)
-    codes = (registration["cancel_code"], registration.get("enrolment_code"))
-    return len(typed) >= CODE_PIECE and any(code and _compact(code).startswith(typed) for code in codes)
+    code, typed = _compact(registration["cancel_code"]), _compact(query)
+    return len(typed) >= CODE_PIECE and code.startswith(typed)
 
 
 def listed(registrations, query):

@@ -121,7 +121,7 @@ def sessions_of(places, series, lang, now=None):
         session = by_id.get(place["event_id"], {})
         starts_at = session.get("starts_at", place["starts_at"])
         ends_at = session.get("ends_at", starts_at)
-        session_cancelled = session.get("status") == "cancelled"
+        session_cancelled = "cancelled" in (session.get("status"), place.get("event_status"))
         shown_.append({**place, "starts_at": starts_at, "ends_at": ends_at,
                        "place": session.get("place") or series.get("place"),
                        "address": session.get("address") or series.get("address"),
