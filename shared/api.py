@@ -95,6 +95,25 @@ class OptionalTranslations(Body):
     en: Optional[paragraphs(5000)] = None
 
 
+def _summary_phone(value):
+    """The contact person's phone (an event's or a series'), normalised."""
+    if value is None:
+        return None
+    phone, reason = normalise_phone(value, allowed_regions())
+    if reason:
+        raise ValueError(reason)
+    return phone
+
+
+def _summary_email(value):
+    if value is None:
+        return None
+    email, reason = normalise_email(value)
+    if reason:
+        raise ValueError(reason)
+    return email
+
+
 class EventFields(Body):
     title: Optional[Translations] = None
     description: Optional[OptionalTranslations] = None
@@ -123,22 +142,12 @@ class EventFields(Body):
     @field_validator("summary_phone")
     @classmethod
     def _phone(cls, value):
-        if value is None:
-            return None
-        phone, reason = normalise_phone(value, allowed_regions())
-        if reason:
-            raise ValueError(reason)
-        return phone
+        return _summary_phone(value)
 
     @field_validator("summary_email")
     @classmethod
     def _email(cls, value):
-        if value is None:
-            return None
-        email, reason = normalise_email(value)
-        if reason:
-            raise ValueError(reason)
-        return email
+        return _summary_email(value)
 
 
 class EventChange(EventFields):
@@ -160,6 +169,76 @@ class NewEvent(EventFields):
     waitlist_capacity: StrictInt = Field(default=0, ge=0, le=100000)
     max_group_size: StrictInt = Field(default=5, ge=1, le=100)
     organizer: one_line(200, min_length=1)
+    status: Literal["published", "draft"] = "published"
+
+
+class Schedule(Body):
+    """When a series meets, in Helsinki time: weekly on the weekday of `from`, from..until inclusive,
+    or on the `dates` given; less the days in `except` (holidays). 1-60 sessions
+    (services/catalog/schedule.py checks the days themselves)."""
+
+    from_: Optional[StrictStr] = Field(default=None, alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$",
+                                       examples=["2026-09-05"], description="the first day (weekly)")
+    until: Optional[StrictStr] = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-09-26"],
+                                       description="the last day, inclusive (weekly)")
+    dates: Optional[list[StrictStr]] = Field(default=None, max_length=120, description="the days, instead of weekly")
+    except_: list[StrictStr] = Field(default=[], alias="except", max_length=120,
+                                     description="days without a session (each a day of the series)")
+    start_time: StrictStr = Field(pattern=r"^\d{1,2}:\d{2}$", examples=["17:00"], description="Helsinki time")
+    end_time: StrictStr = Field(pattern=r"^\d{1,2}:\d{2}$", examples=["19:00"], description="the same day")
+
+    def as_given(self):
+        return self.model_dump(by_alias=True, exclude_unset=True)
+
+
+class SeriesShared(Body):
+    """The fields a series shares with every session (each session is an event: POST /api/events)."""
+
+    title: Optional[Translations] = None
+    description: Optional[OptionalTranslations] = None
+    capacity: Optional[StrictInt] = Field(default=None, ge=0, le=100000, description="seats in each session")
+    waitlist_capacity: Optional[StrictInt] = Field(default=None, ge=0, le=100000)
+    max_group_size: Optional[StrictInt] = Field(default=None, ge=1, le=100)
+    organizer: Optional[one_line(200, min_length=1)] = None
+    summary_phone: Optional[StrictStr] = Field(default=None, max_length=40)
+    summary_email: Optional[StrictStr] = Field(default=None, max_length=254)
+    # the series' one code: `<code> [seats] <name>` enrols; sessions have none of their own
+    sms_code: Optional[SmsCode] = None
+    reminders: Optional[StrictBool] = Field(default=None, description="false: no reminders before sessions")
+
+    @field_validator("summary_phone")
+    @classmethod
+    def _phone(cls, value):
+        return _summary_phone(value)
+
+    @field_validator("summary_email")
+    @classmethod
+    def _email(cls, value):
+        return _summary_email(value)
+
+
+class SeriesChange(SeriesShared):
+    """PATCH /api/series/{id}: applied to the series and every session not yet started. A session's
+    place or time: PATCH /api/events/{session id}."""
+
+    status: Optional[Literal["published"]] = None
+
+
+class NewSeries(SeriesShared):
+    """POST /api/series: a weekly group (or any list of days); each session an event of its own.
+    Published at once unless `"status": "draft"`."""
+
+    title: Translations
+    description: OptionalTranslations = OptionalTranslations()
+    municipality: one_line(100, min_length=1)
+    place: one_line(200, min_length=1)
+    address: Optional[one_line(200)] = None
+    capacity: StrictInt = Field(ge=0, le=100000, description="seats in each session")
+    waitlist_capacity: StrictInt = Field(default=0, ge=0, le=100000)
+    max_group_size: StrictInt = Field(default=5, ge=1, le=100)
+    organizer: one_line(200, min_length=1)
+    registration_opens_at: Optional[Moment] = None
+    schedule: Schedule
     status: Literal["published", "draft"] = "published"
 
 

@@ -67,6 +67,9 @@ def apply_change(event, change, now, reminder_policy=None):
     if event["status"] == "cancelled":
         raise Conflict("A cancelled event cannot be changed.", code="event_cancelled")
     given = change.model_dump(exclude_unset=True)
+    if event.get("series_id") and "sms_code" in given:
+        raise ValidationFailed("A session has its series' SMS code.",
+                               fields={"sms_code": "a session has the series' code: change it on the series"})
     updated = dict(event)
     for name in EDITABLE:
         if name not in given:
@@ -97,11 +100,14 @@ def apply_change(event, change, now, reminder_policy=None):
     return updated, changed
 
 
-def public(event):
-    """An event as the API and the bus show it (times as ISO 8601 UTC)."""
-    keys = ("id",) + EDITABLE + REMINDER_FIELDS + ("status",)
+def public(event, series=None):
+    """An event as the API and the bus show it (times as ISO 8601 UTC). A session of a series
+    carries which one it is of how many and the series' SMS code (`series`: its series' row)."""
+    keys = ("id",) + EDITABLE + REMINDER_FIELDS + ("status", "series_id", "session_number")
     result = {}
     for key in keys:
         value = event.get(key)
         result[key] = value.astimezone(datetime.timezone.utc).isoformat() if hasattr(value, "isoformat") else value
+    result["session_count"] = series["session_count"] if series else None
+    result["series_sms_code"] = series["sms_code"] if series else None
     return result

@@ -1,6 +1,6 @@
 """The catalog service: events and the staff who publish them. Entrypoints only."""
 from services.catalog.dependencies import Catalog
-from shared.api import EventChange, NewEvent, parse_body
+from shared.api import EventChange, NewEvent, NewSeries, SeriesChange, parse_body
 from shared.entrypoints import rpc
 from shared.helsinki import parse_time_filter
 
@@ -42,6 +42,25 @@ class CatalogService:
     @rpc
     def cancel_event(self, event_id, organizer):
         return self.catalog.cancel_event(event_id, organizer)
+
+    # --- series: weekly groups, each session an event ----------------------------------------
+
+    @rpc
+    def create_series(self, data, organizer):
+        return self.catalog.create_series(parse_body(NewSeries, data), organizer)
+
+    @rpc
+    def get_series(self, series_id, include_drafts=False, drafts_of=None):
+        return self.catalog.get_series(series_id, include_drafts=include_drafts, drafts_of=drafts_of)
+
+    @rpc
+    def change_series(self, series_id, data, organizer):
+        return self.catalog.change_series(series_id, parse_body(SeriesChange, data), organizer)
+
+    @rpc
+    def list_series(self, organizer):
+        """Every series of `organizer` (None: an admin's view, every organizer's), drafts too."""
+        return self.catalog.list_series(organizer)
 
     @rpc
     def authenticate(self, token):

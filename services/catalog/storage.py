@@ -7,7 +7,8 @@ from sqlalchemy import select, text, update
 
 from services.catalog import model, sms_codes
 from services.catalog.reminders import ReminderPolicy
-from services.catalog.tables import events, outbox, staff_tokens
+from services.catalog.series_storage import SeriesVerbs
+from services.catalog.tables import events, outbox, series, staff_tokens
 from shared.database import utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.organizers import check_owner
@@ -28,7 +29,7 @@ def token_hash(token):
 SMS_CODES_LOCK = 0x59_53_4D_53  # "YSMS"
 
 
-class CatalogStore:
+class CatalogStore(SeriesVerbs):
     def __init__(self, database, reminder_policy=None):
         self.database = database
         self.reminder_policy = reminder_policy or ReminderPolicy.from_settings()
@@ -52,6 +53,7 @@ class CatalogStore:
         with self.database.transaction() as session:
             current = self._locked(session, event_id)
             check_owner(current["organizer"], organizer)
+            of = self._series_of(session, [current]).get(current["series_id"])
             now = utcnow()
             updated, changed = model.apply_change(current, change, now, self.reminder_policy)
             check_owner(updated["organizer"], organizer)
@@ -59,32 +61,43 @@ class CatalogStore:
                 changed.append("sms_code")
                 updated["updated_at"] = now
             if not changed and updated["reminder_chosen"] == current["reminder_chosen"]:
-                return model.public(current)
+                return model.public(current, of)
             values = {k: updated[k] for k in changed + ["reminder_chosen", "search_text", "updated_at"]}
             session.execute(update(events).where(events.c.id == event_id).values(**values))
             if current["status"] == "draft" and updated["status"] == "published":
-                add_event(session, outbox, "event_published", model.public(updated))
+                add_event(session, outbox, "event_published", model.public(updated, of))
             elif updated["status"] == "published" and changed:
-                add_event(session, outbox, "event_updated", {**model.public(updated), "changed": changed})
-        return model.public(updated)
+                add_event(session, outbox, "event_updated", {**model.public(updated, of), "changed": changed})
+        return model.public(updated, of)
 
     def _settle_sms_code(self, session, event, now, before=None):
         """Check the SMS code staff chose, or make one for a published event without one, under
         SMS_CODES_LOCK; True when one was made. Conflict `sms_code_taken` for a code an event not
-        yet over has (checked again when this event's end moves: an ended event may come back)."""
+        yet over has (checked again when this event's end moves: an ended event may come back).
+        A session of a series has no code of its own (the series' is checked with the series)."""
         code = event["sms_code"]
-        if code is None and event["status"] != "published":
+        if event.get("series_id") or (code is None and event["status"] != "published"):
             return False
         if code is not None and before is not None and (code, event["ends_at"]) == (before["sms_code"], before["ends_at"]):
             return False
+        return self._settle_code(session, event, event["ends_at"], now, event_id=event["id"])
+
+    def _settle_code(self, session, owner, ends_at, now, event_id=None, series_id=None):
+        """`owner`'s (an event's or a series') `sms_code` made, or checked free among the codes of
+        events and series not yet over, under SMS_CODES_LOCK; True when one was made."""
         if session.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SMS_CODES_LOCK})
         taken = set(session.execute(select(events.c.sms_code).where(
-            events.c.sms_code.is_not(None), events.c.ends_at > now, events.c.id != event["id"])).scalars())
+            events.c.sms_code.is_not(None), events.c.ends_at > now, events.c.id != event_id)).scalars())
+        # a series is over when its last session is
+        taken |= set(session.execute(select(series.c.sms_code).where(
+            series.c.sms_code.is_not(None), series.c.id != series_id,
+            select(events.c.id).where(events.c.series_id == series.c.id, events.c.ends_at > now).exists())).scalars())
+        code = owner["sms_code"]
         if code is None:
-            event["sms_code"] = sms_codes.new_code(event["title"]["fi"], taken)
+            owner["sms_code"] = sms_codes.new_code(owner["title"]["fi"], taken)
             return True
-        if code in taken and event["ends_at"] > now:
+        if code in taken and ends_at > now:
             raise Conflict(f"Another event not yet over has the SMS code {code}.", code="sms_code_taken",
                            fields={"sms_code": "in use by another event"})
         return False
@@ -94,25 +107,27 @@ class CatalogStore:
         with self.database.transaction() as session:
             current = self._locked(session, event_id)
             check_owner(current["organizer"], organizer)
+            of = self._series_of(session, [current]).get(current["series_id"])
             if current["status"] == "cancelled":
-                return model.public(current)  # cancelling twice is harmless
+                return model.public(current, of)  # cancelling twice is harmless
             session.execute(
                 update(events).where(events.c.id == event_id).values(status="cancelled", updated_at=utcnow())
             )
             cancelled = {**current, "status": "cancelled"}
             if current["status"] == "published":
-                add_event(session, outbox, "event_cancelled", model.public(cancelled))
-        return model.public(cancelled)
+                add_event(session, outbox, "event_cancelled", model.public(cancelled, of))
+        return model.public(cancelled, of)
 
     def get_event(self, event_id, include_drafts=False, drafts_of=None):
         """One event; drafts only when asked for (and then, given `drafts_of`, that organizer's)."""
         with self.database.transaction() as session:
             row = session.execute(select(events).where(events.c.id == event_id)).mappings().first()
+            of = self._series_of(session, [row] if row else [])
         hidden_draft = row is not None and row["status"] == "draft" and not (
             include_drafts and drafts_of in (None, row["organizer"]))
         if row is None or hidden_draft:
             raise NotFound("No such event.", code="event_not_found")
-        return model.public(row)
+        return model.public(row, of.get(row["series_id"]))
 
     def list_events(self, municipality=None, starts_from=None, starts_before=None, q=None,
                     include_drafts=False, limit=100, offset=0, drafts_of=None):
@@ -139,7 +154,8 @@ class CatalogStore:
             if municipality:
                 query = query.where(events.c.municipality.in_(self._spellings(session, municipality)))
             rows = session.execute(query).mappings().all()
-        return [model.public(row) for row in rows]
+            of = self._series_of(session, rows)
+        return [model.public(row, of.get(row["series_id"])) for row in rows]
 
     def _spellings(self, session, municipality):
         """The stored spellings of a municipality, matched case-insensitively in Python (SQLite's

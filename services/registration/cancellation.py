@@ -28,7 +28,7 @@ def cancel_held(session, cancel_code):
     """`cancel` inside the caller's transaction (a text's cancellation records its MessageSid in it)."""
     event, registration = lookups.locked_by_code(session, cancel_code)
     if registration["status"] != CANCELLED:
-        _cancel_one(session, registration, event, "by_registrant")
+        cancel_registration(session, registration, event, "by_registrant")
         promote_waiting_list(session, event["id"])
         registration = lookups.by_stored_code(session, registration["cancel_code"])
     return lookups.public_view_with_position(session, registration, event)
@@ -48,7 +48,7 @@ def cancel_by_client(database, event_id, client_ref, organizer=None):
             .order_by(registrations.c.created_at, registrations.c.id)
         ).mappings().all()
         for registration in found:
-            _cancel_one(session, dict(registration), event, "by_staff")
+            cancel_registration(session, dict(registration), event, "by_staff")
         if found:
             promote_waiting_list(session, event_id)
     return {"event_id": event_id, "client_ref": client_ref, "cancelled": len(found),
@@ -63,7 +63,7 @@ def erase(database, cancel_code):
         if registration["anonymised_at"] is not None:
             return {"id": registration["id"], "erased": True}
         if registration["status"] != CANCELLED:
-            _cancel_one(session, registration, event, "erased")
+            cancel_registration(session, registration, event, "erased")
             promote_waiting_list(session, event["id"])
         session.execute(update(registrations).where(registrations.c.id == registration["id"])
                         .values(**shapes.ANONYMOUS, anonymised_at=utcnow()))
@@ -72,14 +72,16 @@ def erase(database, cancel_code):
         return {"id": registration["id"], "erased": True}
 
 
-def _cancel_one(session, registration, event, reason):
-    """Cancel an active registration under its event's lock, free its seats, tell its registrant."""
+def cancel_registration(session, registration, event, reason, told_with_enrolment=False):
+    """Cancel an active registration under its event's lock, free its seats, tell its registrant
+    (`told_with_enrolment`: in their enrolment's one message instead)."""
     now = utcnow()
     counter = "seats_taken" if registration["status"] == CONFIRMED else "waitlist_taken"
     _add_to_counter(session, event["id"], counter, -registration["seats"])
     session.execute(CANCEL_REGISTRATION, {"registration_id": registration["id"], "now": now})
     cancelled = {**registration, "status": CANCELLED, "waitlist_seq": None}
-    add_event(session, outbox, "registration_cancelled", shapes.message_data(cancelled, event, reason=reason))
+    add_event(session, outbox, "registration_cancelled", shapes.message_data(
+        cancelled, event, reason=reason, told_with_enrolment=told_with_enrolment))
 
 
 def promote_waiting_list(session, event_id):

@@ -40,8 +40,6 @@ ACTIVE_REGISTRATIONS_OF_CONTACTS = select(registrations).where(
     registrations.c.event_id.in_(bindparam("event_ids", expanding=True)),
     registrations.c.contact_key.in_(bindparam("contact_keys", expanding=True)),
     registrations.c.status.in_(ACTIVE))
-CODES_IN_USE = select(registrations.c.cancel_code).where(
-    registrations.c.cancel_code.in_(bindparam("codes", expanding=True)))
 WAITING = select(func.count()).where(registrations.c.event_id == bindparam("event_id"),
                                      registrations.c.status == WAITLISTED)
 HIGHEST_WAITLIST_SEQ = select(func.max(registrations.c.waitlist_seq)).where(
@@ -145,15 +143,7 @@ class Intake:
             for row in self.session.execute(ACTIVE_REGISTRATIONS_OF_CONTACTS,
                                             {"event_ids": open_events, "contact_keys": contact_keys}).mappings():
                 self.contacts[(row["event_id"], row["contact_key"])] = dict(row)
-        self.free_codes = self._free_codes(len(sign_ups))
-
-    def _free_codes(self, how_many):
-        found = set()
-        while len(found) < how_many:
-            fresh = {codes.new_code() for _ in range(how_many - len(found))} - found
-            in_use = set(self.session.execute(CODES_IN_USE, {"codes": sorted(fresh)}).scalars())
-            found |= fresh - in_use
-        return list(found)
+        self.free_codes = codes.free_codes(self.session, len(sign_ups))
 
     def _take(self, event_id, signup, key):
         event = self.locked[event_id]

@@ -1,5 +1,5 @@
-"""Registration's own tables: its copy of each event, registrations, walk-ins, staff's messages to
-everyone coming, idempotency keys, outbox, inbox."""
+"""Registration's own tables: its copy of each event, registrations, enrolments in series, walk-ins,
+staff's messages to everyone coming, idempotency keys, outbox, inbox."""
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -46,6 +46,12 @@ events = Table(
     Column("sms_code", String(12), nullable=True, index=True),
     Column("reminder_at", UtcDateTime, nullable=True),
     Column("reminders", Boolean, nullable=False, default=True),
+    # a session of a series (a weekly group): which series, which session of how many, and the
+    # series' SMS code (sessions have none of their own: one texts the series' code to enrol)
+    Column("series_id", String(36), nullable=True, index=True),
+    Column("session_number", Integer, nullable=True),
+    Column("session_count", Integer, nullable=True),
+    Column("series_sms_code", String(12), nullable=True, index=True),
     # seats held by confirmed and by waitlisted registrations; changed only under the row lock
     Column("seats_taken", Integer, nullable=False, default=0),
     Column("waitlist_taken", Integer, nullable=False, default=0),
@@ -93,6 +99,9 @@ registrations = Table(
     Column("reminded_at", UtcDateTime, nullable=True),
     # when name and contacts were removed (retention, or the registrant's own erasure)
     Column("anonymised_at", UtcDateTime, nullable=True),
+    # a session's row made by enrolling in its series (services/registration/enrolment.py); its
+    # own cancel code is internal, the enrolment's is the one its registrant holds
+    Column("enrolment_id", String(36), nullable=True, index=True),
     Index("ix_registrations_event_status", "event_id", "status"),
     Index("ix_registrations_event_client", "event_id", "client_ref"),
     Index("uq_registrations_token_hash", "token_hash", unique=True),
@@ -105,7 +114,40 @@ registrations = Table(
     ),
 )
 
-# Idempotency-Key of a sign-up request -> the registration it made, for a day.
+# One person's enrolment in a series: one cancel code, one link token, name and contacts once, for
+# a registration row in every session not yet started when they enrolled (registrations.enrolment_id).
+enrolments = Table(
+    "enrolments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("series_id", String(36), nullable=False, index=True),
+    # unique across registrations' and enrolments' codes (codes.py)
+    Column("cancel_code", String(16), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=True),
+    Column("name", String(100), nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("email", String(254), nullable=True),
+    Column("contact_key", String(254), nullable=True, index=True),
+    Column("language", String(2), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("seats", Integer, nullable=False),
+    # active | cancelled (every session left cancelled at once, or erased)
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("cancelled_at", UtcDateTime, nullable=True),
+    Column("assisted_by", String(36), nullable=True),
+    Column("assisted_by_name", String(200), nullable=True),
+    Column("consent_at", UtcDateTime, nullable=True),
+    # the client it came from (the gateway's keyed hash of its address): personal data, blanked
+    Column("client_ref", String(64), nullable=True),
+    # name and contacts blanked: RETENTION_DAYS after the series' last session, or by its holder
+    Column("anonymised_at", UtcDateTime, nullable=True),
+    Index("uq_enrolments_token_hash", "token_hash", unique=True),
+)
+
+# Idempotency-Key of a sign-up request -> the registration it made, for a day (an enrolment's key:
+# its first session's row, which names the enrolment).
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
