@@ -1,7 +1,12 @@
 """Acting on residents' texts: each one kept by provider_callbacks.py is read (sms_commands.py),
-acted on through registration (sms_cancel, sms_sign_up, sms_next_event, sms_forward, each keyed
-by the provider's message id, so a text acted on twice acts once) and answered with a tracked
-message (messages.render_reply), in the number's language, or the word's, or Finnish.
+acted on through registration (sms_cancel, sms_cancel_enrolment, sms_sign_up, sms_next_event,
+sms_forward, each keyed by the provider's message id, so a text acted on twice acts once) and
+answered with a tracked message (messages.render_reply), in the number's language, or the word's,
+or Finnish.
+
+PERU from a number whose one active thing is an enrolment in a weekly group asks "only the next
+session, or all?"; a bare 1 or 2 within inbound_storage.QUESTION_HOURS (24) answers it (sms_cancel_enrolment "next" or
+"all"); later, or without a question, a 1 or 2 is an ordinary text.
 
 Done by the timer, never inside the webhook's answer: while registration is down a text stays
 unprocessed and is acted on when it answers again. A sender we could not text back (outside
@@ -11,6 +16,7 @@ from dataclasses import dataclass
 
 from services.notifications import messages, sms_commands
 from shared.contacts import allowed_regions, normalise_phone
+from shared.helsinki import day_text
 from shared.database import utcnow
 from shared.errors import ServiceUnavailable, YhdessaError
 
@@ -65,6 +71,12 @@ def act(store, registration, policy, row):
         return store.answer_inbound(row["id"], "unusable", row["sender"], None, 0)
     command = sms_commands.parse(row["body"])
     language = store.inbound.language_of(phone) or command.language
+    if command.kind == sms_commands.ANSWER:
+        enrolment_id = store.inbound.open_question(phone)
+        if enrolment_id is not None:
+            reply, number = _answer(registration, row, phone, command, language, enrolment_id)
+            return store.answer_inbound(row["id"], command.kind, phone, reply, policy.replies_per_hour, **number)
+        command = sms_commands.Command(sms_commands.OTHER)  # no question open: a text like any other
     reply, number = _ACTIONS[command.kind](registration, row, phone, command, language)
     return store.answer_inbound(row["id"], command.kind, phone, reply, policy.replies_per_hour, **number)
 
@@ -95,7 +107,32 @@ def _cancel(registration, row, phone, command, language):
         return messages.render_reply("choose", language, {"choices": answer["registrations"]}), {}
     if answer["outcome"] == "none":
         return messages.render_reply("none", language), {}
+    if answer["outcome"] == "enrolment":
+        return _ask_next_or_all(answer, language), {"asks": answer["enrolment_id"]}
     return None, {}  # cancelled: registration's ordinary cancellation message tells them
+
+
+def _ask_next_or_all(answer, language):
+    """"Only the next session (la 12.9.) or all? Reply 1 = only the next, 2 = all"."""
+    language = language or messages.FALLBACK_LANGUAGE
+    title = answer.get("title") or {}
+    return messages.render_reply("next_or_all", language, {
+        "title": title.get(language) or title.get(messages.FALLBACK_LANGUAGE, ""),
+        "when": day_text(answer["next"]["starts_at"], language)})
+
+
+SCOPES = {"1": "next", "2": "all"}
+
+
+def _answer(registration, row, phone, command, language, enrolment_id):
+    """1 or 2 to "only the next session, or all?": registration cancels that much of the
+    enrolment; its own cancellation message (the session's, or the enrolment's) says what was
+    cancelled, so the reply is needed only when nothing was left to cancel."""
+    answer = registration.sms_cancel_enrolment(phone, SCOPES[command.choice], enrolment_id,
+                                               idempotency_key=row["provider_ref"])
+    if (answer or {}).get("outcome") == "none":
+        return messages.render_reply("none", language), {"answers": True}
+    return None, {"answers": True}
 
 
 def _sign_up(registration, row, phone, command, language):

@@ -1,15 +1,19 @@
-"""Storage of residents' texts and of what each number told us (tables inbound_sms, sms_numbers):
-take a text once per provider id, claim unprocessed ones for acting, the suppression list (LOPETA /
-STOP, Twilio's opt-out) and the number's language. NotificationStore holds one as `inbound`."""
+"""Storage of residents' texts and of what each number told us (tables inbound_sms, sms_numbers,
+sms_dialogs): take a text once per provider id, claim unprocessed ones for acting, the suppression
+list (LOPETA / STOP, Twilio's opt-out), the number's language and the question it was asked and has
+not answered. NotificationStore holds one as `inbound`."""
 import datetime
 import uuid
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 
-from services.notifications.tables import inbound_sms, sms_numbers
+from services.notifications.tables import inbound_sms, sms_dialogs, sms_numbers
 from shared.database import insert_ignoring_conflict, utcnow
 
 STOPPED = "stopped"
+# How long the question PERU asks a number with an enrolment ("only the next, or all?") may be
+# answered by 1 or 2; later, a 1 or 2 is an ordinary text again.
+QUESTION_HOURS = 24
 # A text acted on this often without success is given up (a bug, not an outage: those end).
 MAX_ATTEMPTS = 50
 
@@ -75,12 +79,24 @@ class InboundStore:
             return set(session.execute(select(sms_numbers.c.phone).where(
                 sms_numbers.c.phone.in_(list(phones)), sms_numbers.c.stopped_at.is_not(None))).scalars())
 
+    def open_question(self, phone, now=None):
+        """The enrolment whose "only the next, or all?" `phone` was asked less than
+        QUESTION_HOURS ago and has not answered, or None."""
+        now = now or utcnow()
+        with self.database.transaction() as session:
+            return session.execute(select(sms_dialogs.c.enrolment_id).where(
+                sms_dialogs.c.phone == phone,
+                sms_dialogs.c.asked_at >= now - datetime.timedelta(hours=QUESTION_HOURS))).scalar()
+
     # --- personal data --------------------------------------------------------------------------
 
     def forget_received(self, retention_days, now=None):
-        """Retention: senders and texts blanked RETENTION_DAYS after receipt; returns how many."""
+        """Retention: senders and texts blanked RETENTION_DAYS after receipt, and the questions
+        that can no longer be answered (QUESTION_HOURS old) forgotten; returns how many texts."""
         now = now or utcnow()
         with self.database.transaction() as session:
+            session.execute(delete(sms_dialogs).where(
+                sms_dialogs.c.asked_at < now - datetime.timedelta(hours=QUESTION_HOURS)))
             return session.execute(update(inbound_sms).where(
                 inbound_sms.c.received_at < now - datetime.timedelta(days=retention_days),
                 inbound_sms.c.anonymised_at.is_(None)).values(sender="", body="", anonymised_at=now)).rowcount
@@ -99,6 +115,21 @@ def note(session, phone, **values):
     session.execute(update(sms_numbers).where(sms_numbers.c.phone == phone).values(**values, updated_at=now))
 
 
+def ask(session, phone, enrolment_id):
+    """`phone` is asked "only the next session, or all?" of `enrolment_id` now (a new question
+    replaces an older one)."""
+    now = utcnow()
+    insert_ignoring_conflict(session, sms_dialogs, {"phone": phone, "enrolment_id": enrolment_id,
+                                                    "asked_at": now}, ["phone"])
+    session.execute(update(sms_dialogs).where(sms_dialogs.c.phone == phone)
+                    .values(enrolment_id=enrolment_id, asked_at=now))
+
+
+def answered(session, phone):
+    """`phone` answered its question: forgotten."""
+    session.execute(delete(sms_dialogs).where(sms_dialogs.c.phone == phone))
+
+
 def done(session, inbound_id, command):
     session.execute(update(inbound_sms).where(inbound_sms.c.id == inbound_id)
                     .values(processed_at=utcnow(), claimed_until=None, command=command))
@@ -107,6 +138,7 @@ def done(session, inbound_id, command):
 def forget_senders(session, phones, now):
     """Erasure: the texts these numbers sent, blanked."""
     if phones:
+        session.execute(delete(sms_dialogs).where(sms_dialogs.c.phone.in_(list(phones))))
         session.execute(update(inbound_sms).where(inbound_sms.c.sender.in_(list(phones)),
                                                   inbound_sms.c.anonymised_at.is_(None))
                         .values(sender="", body="", anonymised_at=now))

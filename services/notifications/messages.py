@@ -217,9 +217,10 @@ def render_summary(name, data):
 
 def render(event_type, data):
     """The message a registration event becomes on the registrant's channel; None when there is
-    nobody to tell (an erasure's cancellation)."""
+    nobody to tell (an erasure's cancellation), or the registrant hears of it through their
+    enrolment's one message (a session's registration made or cancelled with the whole series)."""
     name = telling(event_type, data.reason).template
-    if name is None:
+    if name is None or getattr(data, "told_with_enrolment", False):
         return None
     return render_sms(name, data) if data.channel == "sms" else render_email(name, data)
 

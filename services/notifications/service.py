@@ -11,6 +11,7 @@ from services.notifications.dependencies import Notifications, Providers, Regist
 from shared import kinds
 from shared.activity import activity
 from shared.api import WebhookSubscription, parse_body
+from shared.contracts import EnrolmentEvent
 from shared.dead_letters import DeadLetters
 from shared.entrypoints import rpc
 from shared.errors import ValidationFailed
@@ -40,6 +41,10 @@ class NotificationsService:
         if kind.contact_template:
             self._send(self.notifications.record_summary(envelope, data,
                                                          messages.render_summary(kind.contact_template, data)))
+        elif isinstance(data, EnrolmentEvent) and data.reason == "erased":
+            # an enrolment erased (enrolment_cancelled, reason erased): its own messages are blanked
+            # as a registration's are; its sessions' are by their registration_erased
+            self.notifications.erase(envelope, data.enrolment_id)
         elif kind.registrant:
             data = self._in_numbers_language(data)
             self._send(self.notifications.record(envelope, data, messages.render(kind.name, data), activity(payload)))

@@ -1,6 +1,6 @@
 """What a resident's text message asks for, read from its words: PERU/PERUUTA/AVBOKA/CANCEL [n |
 cancel code], LOPETA/STOP/SLUTA, ALOITA/START, APUA/HJÄLP/HELP/?, FI/SV/EN alone, `<sms code>
-[seats] <name>`, or anything else. Any case, accents optional, surrounding spaces and punctuation
+[seats] <name>`, a bare 1 or 2 (the answer to a question we asked: inbound.py), or anything else. Any case, accents optional, surrounding spaces and punctuation
 ignored. Pure: no storage, no service."""
 import re
 import unicodedata
@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 CANCEL, STOP, START, HELP, LANGUAGE, SIGN_UP, OTHER = "cancel", "stop", "start", "help", "language", "sign_up", "other"
+ANSWER = "answer"
+# the answers to "only the next session (1) or all (2)?"; any other number is no answer
+ANSWERS = ("1", "2")
 
 # word -> (command, the language the word is in: the reply's language when the number has none)
 WORDS = {
@@ -31,7 +34,7 @@ class Command:
     kind: str
     # the word's language (None: the word is the same in every language, or there is no word)
     language: Optional[str] = None
-    # CANCEL: "2" or a cancel code, None for the only one
+    # CANCEL: "2" or a cancel code, None for the only one; ANSWER: "1" or "2"
     choice: Optional[str] = None
     # SIGN_UP
     sms_code: Optional[str] = None
@@ -66,6 +69,8 @@ def parse(body):
     text = _trimmed(text)
     if not text:
         return Command(OTHER)
+    if text in ANSWERS:
+        return Command(ANSWER, choice=text)
     words = text.split(" ")
     first = _folded(_trimmed(words[0]))
     rest = [w for w in (_trimmed(w) for w in words[1:]) if w]

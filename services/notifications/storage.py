@@ -73,6 +73,12 @@ HAND_OVER = update(notifications).where(
 ).values(handed_over_at=bindparam("now"), claimed_until=bindparam("until"), updated_at=bindparam("now"))
 
 
+def registrant_of(data):
+    """Whose a message is: its registration's id, or for a message about a whole enrolment
+    (enrolment_*) the enrolment's, by which it is found and erased."""
+    return getattr(data, "registration_id", None) or data.enrolment_id
+
+
 class NotificationStore:
     #: message_pacing.Pacing: caps and budget of messages anonymous requests cause (None: none)
     pacing = None
@@ -100,13 +106,14 @@ class NotificationStore:
         def unit(session):
             if not self._first_delivery(session, envelope, data.event):
                 return None
-            erased = session.execute(ERASED, {"registration_id": data.registration_id}).first()
+            registration_id = registrant_of(data)
+            erased = session.execute(ERASED, {"registration_id": registration_id}).first()
             told = activity
             if told is not None and data.event.organizer:
                 if erased:  # arrived after the registrant erased their data: staff get no name
                     told = {**told, "name": None}
                 webhook_storage.queue(session, data.event.organizer, str(envelope.event_id), told,
-                                      data.event.id, data.registration_id)
+                                      data.event.id, registration_id)
             if message is None or erased:
                 return None
             recipient = data.phone if data.channel == "sms" else data.email
@@ -118,7 +125,7 @@ class NotificationStore:
                 held = message_pacing.through_quiet_hours(held, now, data.event.starts_at, self.quiet)
             if data.channel == "sms" and inbound_storage.is_stopped(session, recipient):
                 held = SUPPRESSED
-            return self._insert(session, str(envelope.event_id), data.registration_id, data.event.id, data.channel,
+            return self._insert(session, str(envelope.event_id), registration_id, data.event.id, data.channel,
                                 recipient, message, immediate, held, self._behind(immediate, data.channel))
 
         return self.group.run(unit)
@@ -247,10 +254,13 @@ class NotificationStore:
 
     # --- residents' texts -------------------------------------------------------------------
 
-    def answer_inbound(self, inbound_id, command, phone, reply, max_replies_per_hour, **number):
+    def answer_inbound(self, inbound_id, command, phone, reply, max_replies_per_hour, asks=None, answers=False,
+                       **number):
         """A resident's text acted on: what the number told us (`number`: stopped_at, language)
         recorded, the text marked processed and `reply` (a Message, or None) recorded for `phone`,
-        unless INBOUND_REPLIES_PER_HOUR replies went to it in the last hour; all at once. Returns
+        unless INBOUND_REPLIES_PER_HOUR replies went to it in the last hour; all at once. `asks`:
+        the reply asks "only the next session, or all?" of this enrolment (remembered only when
+        the reply goes); `answers`: the text answered the number's open question. Returns
         the reply claimed for sending, or None. The reply is never suppressed: STOP's own reply
         says how to undo it. Its source is the text: a text redelivered or re-processed after a
         crash is answered once."""
@@ -261,6 +271,8 @@ class NotificationStore:
             if number.get("stopped_at"):
                 self._suppress_waiting(session, phone)
             inbound_storage.done(session, inbound_id, command)
+            if answers:
+                inbound_storage.answered(session, phone)
             if reply is None or self._replies_since(session, phone, now - datetime.timedelta(hours=1)) \
                     >= max_replies_per_hour:
                 return None
@@ -270,6 +282,8 @@ class NotificationStore:
             source_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"inbound-sms:{inbound_id}"))
             if session.execute(select(notifications.c.id).where(notifications.c.source_event_id == source_id)).first():
                 return None
+            if asks and held is None:  # a question nobody reads cannot be answered
+                inbound_storage.ask(session, phone, asks)
             # a reply is about no event: retention blanks it RETENTION_DAYS after it was made; it
             # answers what the person just did, so it goes at once, ahead of any wave
             return self.record_reply(session, source_id, phone, reply, held=held)

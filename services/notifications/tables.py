@@ -168,3 +168,15 @@ sms_numbers = Table(
     Column("language", String(2), nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# The question a number was asked by text and has not answered yet: PERU from a number with an
+# enrolment in a weekly group asks "only the next session, or all?" (inbound.py); a reply 1 or 2
+# within DIALOG_HOURS answers it. One per number (a new question replaces the old); gone once
+# answered, and forgotten by retention once it can no longer be answered, and on erasure.
+sms_dialogs = Table(
+    "sms_dialogs",
+    metadata,
+    Column("phone", String(254), primary_key=True),
+    Column("enrolment_id", String(36), nullable=False),
+    Column("asked_at", UtcDateTime, nullable=False, index=True),
+)

@@ -17,7 +17,7 @@ EVENT_COPY = (
     "title", "municipality", "place", "address", "starts_at", "ends_at", "capacity",
     "waitlist_capacity", "max_group_size", "registration_opens_at", "registration_closes_at",
     "organizer", "status", "summary_phone", "summary_email", "sms_code", "reminder_at", "reminders",
-    "series_id", "session_number", "session_count", "series_sms_code",
+    "series_id", "session_number", "session_count", "series_sms_code", "series_weekly",
 )
 
 

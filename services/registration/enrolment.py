@@ -224,26 +224,30 @@ def cancel_all(database, reference):
     enrolment's one `enrolment_cancelled`), each session's waiting list moving. Twice is harmless."""
     with database.transaction() as session:
         enrolment = _held(session, reference)
-        if enrolment["status"] == CANCELLED:
-            return _view(session, enrolment)
-        now = utcnow()
-        pairs = _lock(session, _rows(session, enrolment["id"]))
-        cancelled = []
-        for row, event in pairs:
-            if row["status"] in ACTIVE and not rules.has_started(event, now):
-                cancel_registration(session, row, event, "by_registrant", told_with_enrolment=True)
-                promote_waiting_list(session, event["id"])
-                cancelled.append(shapes.session_place({**row, "status": CANCELLED}, event, None))
-        _mark_cancelled(session, enrolment, now)
-        if pairs:
-            add_event(session, outbox, "enrolment_cancelled", shapes.enrolment_data(
-                enrolment, CANCELLED, cancelled, (cancelled and _event_of(pairs, cancelled[0])) or pairs[0][1],
-                reason="by_registrant"))
-        return _view(session, enrolment, now)
+        cancel_all_held(session, enrolment)
+        return _view(session, enrolment)
 
 
-def _event_of(pairs, place):
-    return next(event for _, event in pairs if event["id"] == place["event_id"])
+def cancel_all_held(session, enrolment):
+    """`cancel_all` inside the caller's transaction (a text's records its MessageSid in it): the
+    sessions cancelled, as listed in answers."""
+    if enrolment["status"] == CANCELLED:
+        return []
+    now = utcnow()
+    pairs = _lock(session, _rows(session, enrolment["id"]))
+    cancelled = []
+    for row, event in pairs:
+        if row["status"] in ACTIVE and not rules.has_started(event, now):
+            cancel_registration(session, row, event, "by_registrant", told_with_enrolment=True)
+            promote_waiting_list(session, event["id"])
+            cancelled.append(shapes.session_place({**row, "status": CANCELLED}, event, None))
+    _mark_cancelled(session, enrolment, now)
+    if pairs:
+        first = next((event for _, event in pairs if cancelled and event["id"] == cancelled[0]["event_id"]),
+                     pairs[0][1])
+        add_event(session, outbox, "enrolment_cancelled", shapes.enrolment_data(
+            enrolment, CANCELLED, cancelled, first, reason="by_registrant"))
+    return cancelled
 
 
 def _mark_cancelled(session, enrolment, now):
@@ -257,16 +261,32 @@ def cancel_session(database, reference, event_id):
     list moving for that session only. Twice is harmless; a session already begun cannot be."""
     with database.transaction() as session:
         enrolment = _held(session, reference)
-        pair = next((pair for pair in _rows(session, enrolment["id"]) if pair[1]["id"] == event_id), None)
-        if pair is None:
-            raise NotFound("This enrolment has no such session.", code="event_not_found")
-        [(row, event)] = _lock(session, [pair])
-        if row["status"] in ACTIVE:
-            if rules.has_started(event, utcnow()):
-                raise Conflict("The session has begun: it can no longer be cancelled.", code="registration_closed")
-            cancel_registration(session, row, event, "by_registrant")
-            promote_waiting_list(session, event["id"])
+        cancel_session_held(session, enrolment, event_id)
         return _view(session, enrolment)
+
+
+def cancel_session_held(session, enrolment, event_id):
+    """`cancel_session` inside the caller's transaction: the session's place, as listed in answers."""
+    pair = next((pair for pair in _rows(session, enrolment["id"]) if pair[1]["id"] == event_id), None)
+    if pair is None:
+        raise NotFound("This enrolment has no such session.", code="event_not_found")
+    [(row, event)] = _lock(session, [pair])
+    if row["status"] in ACTIVE:
+        if rules.has_started(event, utcnow()):
+            raise Conflict("The session has begun: it can no longer be cancelled.", code="registration_closed")
+        cancel_registration(session, row, event, "by_registrant")
+        promote_waiting_list(session, event["id"])
+    return shapes.session_place({**row, "status": CANCELLED}, event, None)
+
+
+def rows_of(session, enrolment_id):
+    """[(registration, event)] of an enrolment, in session order (by_phone.py)."""
+    return _rows(session, enrolment_id)
+
+
+def view(session, enrolment):
+    """The enrolment as its RPCs answer it (by_phone.py)."""
+    return _view(session, enrolment)
 
 
 def erase(database, reference):

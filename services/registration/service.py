@@ -68,6 +68,40 @@ class RegistrationService:
                               else {"registration": result[0], "repeat_of": result[1]})
         return answers
 
+    # Enrolments in a series (services/registration/enrolment.py): one sign-up for every session
+    # not yet started, one code for all of it.
+
+    @rpc
+    def enrol(self, series_id, data, idempotency_key=None, assisted_by=None, client_ref=None):
+        """{"enrolment": {..., "sessions"}, "repeat_of"}, as `register` answers (`data`: the SignUp
+        body; a new enrolment carries its link `token`)."""
+        new = signup.from_request(series_id, data, allowed_regions(self.config), assisted_by, client_ref)
+        enrolment, repeat_of = self.registrations.enrol(series_id, new, idempotency_key)
+        return {"enrolment": enrolment, "repeat_of": repeat_of}
+
+    @rpc
+    def get_enrolment(self, cancel_code):
+        return self.registrations.get_enrolment(cancel_code)
+
+    @rpc
+    def cancel_enrolment(self, cancel_code):
+        """Every session not yet started cancelled; twice is harmless."""
+        return self.registrations.cancel_enrolment(cancel_code)
+
+    @rpc
+    def cancel_session(self, cancel_code, event_id):
+        """One session of the enrolment cancelled; twice is harmless."""
+        return self.registrations.cancel_session(cancel_code, event_id)
+
+    @rpc
+    def erase_enrolment(self, cancel_code):
+        return self.registrations.erase_enrolment(cancel_code)
+
+    @rpc
+    def series_stats(self, series_id, organizer=None):
+        """Per session and in total, without names (survives retention)."""
+        return self.registrations.series_stats(series_id, organizer)
+
     # A registrant's own calls take `cancel_code`: the short code or the link token.
 
     @rpc
@@ -89,13 +123,21 @@ class RegistrationService:
     @rpc
     def sms_cancel(self, phone, choice=None, idempotency_key=None):
         """{"outcome": "cancelled", "registration"} | {"outcome": "choose", "registrations":
-        [{"number", "cancel_code", "title", "starts_at", "place", "status"}]} | {"outcome": "none"}."""
+        [{"number", "cancel_code", "title", "starts_at", "place", "status", "enrolment_id", …}]} |
+        {"outcome": "enrolment", "enrolment": {"id", "cancel_code", "title", "next", "sessions_left"}}
+        (ask: only the next session, or all? then `sms_cancel_enrolment`) | {"outcome": "none"}."""
         return self.registrations.cancel_by_phone(phone, choice, idempotency_key)
 
     @rpc
+    def sms_cancel_enrolment(self, phone, scope, enrolment_id, idempotency_key=None):
+        """The reply to "only the next session, or all?" (`scope` "next" | "all"): {"outcome":
+        "cancelled", "scope", "sessions", "enrolment"} | {"outcome": "none"}."""
+        return self.registrations.cancel_enrolment_by_phone(phone, scope, enrolment_id, idempotency_key)
+
+    @rpc
     def sms_sign_up(self, phone, sms_code, seats, name, language, idempotency_key=None):
-        """{"outcome": "registered", "status", "repeated", "event": {"title", "starts_at"}} |
-        {"outcome": "refused", "code", "suggestion", "event"}."""
+        """{"outcome": "registered", "status", "repeated", "event": {"title", "starts_at"}} (a series'
+        code enrols: also "series_id", "sessions") | {"outcome": "refused", "code", "suggestion", "event"}."""
         return self.registrations.sign_up_by_phone(phone, sms_code, seats, name, language, idempotency_key,
                                                    allowed_regions(self.config))
 

@@ -14,7 +14,8 @@ SESSION_FIELDS = ("series_id", "session_number", "session_count")
 
 def snapshot(event):
     """What every outgoing event carries of the event it is about."""
-    return {**{key: event[key] for key in SNAPSHOT_FIELDS}, **{key: event.get(key) for key in SESSION_FIELDS}}
+    return {**{key: event[key] for key in SNAPSHOT_FIELDS}, **{key: event.get(key) for key in SESSION_FIELDS},
+            "series_weekly": bool(event.get("series_weekly"))}
 
 
 def answer(registration, waitlist_position):

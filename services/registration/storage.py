@@ -3,6 +3,7 @@ verb per use case, each handed to the module that holds it. No logic lives here.
 
 Where things are (services/registration/):
   intake.py        sign-ups, one or a batch
+  enrolment.py     enrolments in a series: enrol, cancel one session or all, erase (enrolment_rules.py)
   cancellation.py  cancel by code or by client, erase, the waiting list moving into freed seats
   attendance.py    check-in and walk-ins
   announcements.py staff's message to everyone coming, once per key
@@ -13,14 +14,14 @@ Where things are (services/registration/):
   reminders.py     each confirmed registrant's reminder at the event's reminder_at, once
   retention.py     anonymising ended events, forgetting old Idempotency-Keys
   reads.py         a registration by code, the roster, seats left
-  reports.py       statistics
+  reports.py       statistics, a series' too
   rules.py, seating.py  the rules, plain Python;  shapes.py  answers and event data
   lookups.py       finding and locking rows, shared by the use cases
 
 Every change locks the event's row first (events in id order when several), so seat counts are
 exact under concurrency, and writes its outgoing events to the outbox in the same transaction."""
-from services.registration import (announcements, attendance, by_phone, cancellation, catalog_copy, closing, intake,
-                                   reads, reminders, reports, retention)
+from services.registration import (announcements, attendance, by_phone, cancellation, catalog_copy, closing,
+                                   enrolment, intake, reads, reminders, reports, retention)
 
 
 class RegistrationStore:
@@ -32,6 +33,27 @@ class RegistrationStore:
 
     def register_many(self, sign_ups):
         return intake.register_many(self.database, sign_ups)
+
+    def enrol(self, series_id, signup, idempotency_key=None):
+        return enrolment.enrol(self.database, series_id, signup, idempotency_key)
+
+    def get_enrolment(self, cancel_code):
+        return enrolment.get(self.database, cancel_code)
+
+    def cancel_enrolment(self, cancel_code):
+        return enrolment.cancel_all(self.database, cancel_code)
+
+    def cancel_session(self, cancel_code, event_id):
+        return enrolment.cancel_session(self.database, cancel_code, event_id)
+
+    def erase_enrolment(self, cancel_code):
+        return enrolment.erase(self.database, cancel_code)
+
+    def cancel_enrolment_by_phone(self, phone, scope, enrolment_id, idempotency_key=None):
+        return by_phone.cancel_enrolment(self.database, phone, scope, enrolment_id, idempotency_key)
+
+    def series_stats(self, series_id, organizer=None):
+        return reports.series_stats(self.database, series_id, organizer)
 
     def cancel(self, cancel_code):
         return cancellation.cancel(self.database, cancel_code)

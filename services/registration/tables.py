@@ -52,6 +52,8 @@ events = Table(
     Column("session_number", Integer, nullable=True),
     Column("session_count", Integer, nullable=True),
     Column("series_sms_code", String(12), nullable=True, index=True),
+    # the series meets weekly ("week 2/4" in messages) rather than on a list of dates ("session 2/4")
+    Column("series_weekly", Boolean, nullable=True),
     # seats held by confirmed and by waitlisted registrations; changed only under the row lock
     Column("seats_taken", Integer, nullable=False, default=0),
     Column("waitlist_taken", Integer, nullable=False, default=0),

@@ -54,6 +54,7 @@ def upgrade():
         batch_op.add_column(sa.Column('session_number', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('session_count', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('series_sms_code', sa.String(length=12), nullable=True))
+        batch_op.add_column(sa.Column('series_weekly', sa.Boolean(), nullable=True))
         batch_op.create_index('ix_events_series_id', ['series_id'], unique=False)
         batch_op.create_index('ix_events_series_sms_code', ['series_sms_code'], unique=False)
 
@@ -62,7 +63,7 @@ def downgrade():
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index('ix_events_series_sms_code')
         batch_op.drop_index('ix_events_series_id')
-        for column in ('series_sms_code', 'session_count', 'session_number', 'series_id'):
+        for column in ('series_weekly', 'series_sms_code', 'session_count', 'session_number', 'series_id'):
             batch_op.drop_column(column)
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.drop_index('ix_registrations_enrolment_id')
