@@ -144,7 +144,8 @@ class SeriesPages:
         """Exactly the enrolment API's path (POST /api/series/{id}/registrations) without a staff
         token: counted against the address as a sign-up, then registration's `enrol`."""
         with self.limits.sign_up(request, series_id, body, None) as admission:
-            answer = self.registration.enrol(series_id, body, idempotency_key=key, assisted_by=None)
+            answer = self.registration.enrol(series_id, body, idempotency_key=key, assisted_by=None,
+                                             client_ref=admission.client_ref)
             if answer["repeat_of"] is not None:
                 admission.release()  # no seats taken
         return answer
