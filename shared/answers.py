@@ -80,6 +80,11 @@ class Event(Answer):
                                             "null: no reminder")
     reminders: bool = Field(description="false: staff turned reminders off")
     status: Literal["published", "draft", "cancelled"]
+    series_id: Optional[str] = Field(default=None, description="a session of a series (weekly group): its series")
+    session_number: Optional[int] = Field(default=None, description="which session, 1-based in time order")
+    session_count: Optional[int] = Field(default=None, description="of how many sessions")
+    series_sms_code: Optional[str] = Field(default=None, description="a session's series' SMS code: residents "
+                                           "enrol in the whole series with it (a session has no code of its own)")
 
 
 class EventWithSeats(Event):
@@ -90,6 +95,71 @@ class EventWithSeats(Event):
     summary_email: Optional[str] = None
     seats_left: int
     waitlist_left: int
+
+
+# --- series (weekly groups) -------------------------------------------------------------------
+
+class SeriesSchedule(Answer):
+    """As staff gave it: weekly (`from`, `until`) or `dates`; `except`, `start_time`, `end_time`."""
+
+    from_: str = Field(default=None, alias="from")
+    until: str = None
+    dates: list[str] = None
+    except_: list[str] = Field(default=None, alias="except")
+    start_time: str
+    end_time: str
+
+
+class SeriesSession(Answer):
+    """One session of a series: an event of its own (`id`; GET /api/events/{id})."""
+
+    id: str
+    session_number: int
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    address: Optional[str]
+    status: Literal["published", "draft", "cancelled"]
+
+
+class SeriesSessionWithSeats(SeriesSession):
+    seats_left: int
+    waitlist_left: int
+
+
+class Series(Answer):
+    """A series as the catalog keeps it: the answer to creating and changing one. Its fields are its
+    sessions' (each session may have its own place and time); `sms_code` enrols in every session."""
+
+    id: str
+    title: Title
+    description: Description
+    municipality: str
+    place: str
+    address: Optional[str]
+    capacity: int
+    waitlist_capacity: int
+    max_group_size: int
+    registration_opens_at: Optional[datetime]
+    organizer: str
+    summary_phone: Optional[str]
+    summary_email: Optional[str]
+    sms_code: Optional[str] = Field(examples=["NV47"], description="what residents text to enrol; made on "
+                                    "publishing unless staff chose one")
+    reminders: bool
+    schedule: SeriesSchedule
+    session_count: int
+    status: Literal["published", "draft", "cancelled"]
+    sessions: list[SeriesSession]
+
+
+class SeriesWithSeats(Series):
+    """A series as read: each session with its seats and waiting places left. The contact person's
+    details only for its own staff (and admins)."""
+
+    summary_phone: Optional[str] = None
+    summary_email: Optional[str] = None
+    sessions: list[SeriesSessionWithSeats]
 
 
 # --- registrations ---------------------------------------------------------------------------

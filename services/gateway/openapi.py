@@ -160,9 +160,11 @@ def _operation(declared, path, path_values):
 
 def endpoints(service_class):
     """(method, OpenAPI path, names of its path values, Operation) of each endpoint `service_class`
-    declares with @http: the fallback, which declares none, is no endpoint."""
+    declares with @http, itself or in a class it inherits (SeriesApi …): the fallback, which
+    declares none, is no endpoint."""
     found = []
-    for member in vars(service_class).values():
+    members = {name: member for klass in reversed(service_class.__mro__) for name, member in vars(klass).items()}
+    for member in members.values():
         for entrypoint in getattr(member, ENTRYPOINT_EXTENSIONS_ATTR, ()):
             declared = getattr(entrypoint, "operation", None)
             if declared is None:
