@@ -7,6 +7,7 @@ The form is the event page's (sign_up_form, form_errors, the CSRF token, an Idem
 hidden field) and goes the enrolment API's path: the same rate limits, registration's `enrol`."""
 from urllib.parse import quote
 
+from services.gateway import access
 from services.gateway.pages import form_errors, series_view, sign_up_form
 from services.gateway.pages.endpoint import page
 from services.gateway.pages.event_view import sms_number
@@ -122,23 +123,13 @@ class SeriesPages:
     def _series(self, series_id):
         """The published (or cancelled) series with each session's seats, kept as the event
         pages keep theirs (page_cache); a draft or unknown id: 404."""
-        return self.page_cache.get(("series", series_id), lambda: self._series_with_seats(series_id))
+        return self.page_cache.get(("series", series_id), lambda: self._series_of(series_id))
 
     def _series_of(self, series_id):
-        """The series an enrolment is in, as it is now (a moved session's new time)."""
-        return self._series_with_seats(series_id)
-
-    def _series_with_seats(self, series_id):
-        series = self.catalog.get_series(series_id, include_drafts=False, drafts_of=None)
-        sessions = series.get("sessions") or []
-        counts = self.registration.availability([s["id"] for s in sessions]) if sessions else {}
-        for session in sessions:
-            if session.get("status", "published") != "published":
-                session.update(seats_left=0, waitlist_left=0)
-            else:
-                session.update(counts.get(session["id"], {"seats_left": series["capacity"],
-                                                          "waitlist_left": series.get("waitlist_capacity", 0)}))
-        return {key: value for key, value in series.items() if key not in ("summary_phone", "summary_email")}
+        """The series as it is now (a moved session's new time), each session with its seats
+        (SeriesApi's _series_with_seats), without the contact person's details."""
+        found = self.catalog.get_series(series_id, include_drafts=False, drafts_of=None)
+        return access.visible(None, self._series_with_seats(found))
 
     def _enrolled(self, request, series_id, body, key):
         """Exactly the enrolment API's path (POST /api/series/{id}/registrations) without a staff
