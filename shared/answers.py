@@ -208,6 +208,10 @@ class EventSnapshot(Answer):
     starts_at: datetime
     ends_at: datetime
     organizer: str
+    series_id: Optional[str] = Field(default=None, description="a session of a series (weekly group): its series")
+    session_number: Optional[int] = Field(default=None, description="which session, from 1")
+    session_count: Optional[int] = Field(default=None, description="of how many")
+    series_weekly: bool = Field(default=None, description="the series meets weekly (else on a list of dates)")
 
 
 class RegistrationFields(Answer):
@@ -307,6 +311,87 @@ class WalkInHeadcount(Answer):
     event_id: str
     total: int
     counts: list[WalkInTally] = Field(description="each count recorded, oldest first")
+
+
+# --- enrolments in a series (weekly groups) -------------------------------------------------
+
+class EnrolledSession(Answer):
+    """One session of an enrolment: a seat, a place on its waiting list, or cancelled."""
+
+    event_id: str = Field(description="the session's event id")
+    session_number: Optional[int]
+    starts_at: datetime
+    status: RegistrationStatus
+    waitlist_position: Optional[int]
+
+
+class EnrolmentAnswer(Answer):
+    """POST /api/series/{series_id}/registrations: one enrolment, every session not yet started."""
+
+    id: str
+    series_id: str
+    status: SignUpStatus = Field(description="of the first session: confirmed, or waitlisted")
+    seats: int
+    cancel_code: str = Field(default=None, examples=["K7MX-4PRA"], description="one code for every session")
+    token: Optional[str] = Field(default=None, description="the link token (/r/{token}); shown this once")
+    sessions: list[EnrolledSession]
+    already_registered: Literal[True] = Field(default=None, description="a retry with the same Idempotency-Key, "
+                                                                        "or (staff tokens only) already enrolled")
+
+
+class EnrolmentSession(EnrolledSession):
+    ends_at: datetime
+    place: str
+    address: Optional[str]
+    event_status: Literal["published", "draft", "cancelled"] = Field(description="the session's own state")
+    attended: bool
+
+
+class Enrolment(Answer):
+    """An enrolment as its holder sees it (phone and email masked)."""
+
+    id: str
+    series_id: str
+    status: RegistrationStatus = Field(description="cancelled, else that of the next session not over")
+    seats: int
+    cancel_code: str
+    name: Optional[str] = Field(description="null once erased or past retention")
+    phone: Optional[str] = Field(description="masked (+358*******67)")
+    email: Optional[str] = Field(description="masked (m***@example.fi)")
+    language: Language
+    channel: Channel
+    created_at: datetime
+    cancelled_at: Optional[datetime]
+    assisted_by: Optional[str]
+    consent_at: Optional[datetime]
+    sessions: list[EnrolmentSession]
+    event: Optional[EventSnapshot] = Field(description="the first session")
+
+
+class SessionCounts(Answer):
+    event_id: str
+    session_number: Optional[int]
+    starts_at: datetime
+    status: Literal["published", "draft", "cancelled"]
+    confirmed: int
+    waitlisted: int
+    attended: int
+    walk_ins: int
+
+
+class SeriesTotals(Answer):
+    sessions: int
+    enrolled: int = Field(description="enrolments not cancelled")
+    attended_total: int
+    walk_ins_total: int
+    came: dict[str, int] = Field(examples=[{"0": 1, "1": 3, "2": 5}],
+                                 description="how many enrolments came how many times (no names: kept after retention)")
+
+
+class SeriesStats(Answer):
+    series_id: str
+    sessions: list[SessionCounts]
+    total: SeriesTotals
 
 
 # --- what staff follow as it happens ---------------------------------------------------------

@@ -97,10 +97,10 @@ def _enrolment_choice(session, registration, event):
     """What notifications asks "only the next session, or all?" about: the enrolment, its next session."""
     left = [pair for pair in enrolment.rows_of(session, registration["enrolment_id"])
             if pair[0]["status"] in ACTIVE and pair[1]["starts_at"] > utcnow()]
-    return {"outcome": "enrolment", "enrolment": {
-        "id": registration["enrolment_id"], "cancel_code": codes.display(registration["cancel_code"]),
-        "title": event["title"], "language": registration["language"], "sessions_left": len(left),
-        "next": shapes.session_place(registration, event, None) | {"session_count": event.get("session_count")}}}
+    return {"outcome": "enrolment", "enrolment_id": registration["enrolment_id"],
+            "cancel_code": codes.display(registration["cancel_code"]), "title": event["title"],
+            "language": registration["language"], "sessions_left": len(left),
+            "next": shapes.session_place(registration, event, None) | {"session_count": event.get("session_count")}}
 
 
 def cancel(database, phone, choice=None, idempotency_key=None):

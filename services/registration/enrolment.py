@@ -22,6 +22,7 @@ from services.registration.seating import ACTIVE, CANCELLED, CONFIRMED, WAITLIST
 from services.registration.tables import enrolments, events, idempotency_keys, outbox, registrations
 from shared.database import utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.organizers import check_owner
 from shared.outbox import add_event, add_events
 
 SESSION_IDS = select(events.c.id).where(events.c.series_id == bindparam("series_id"))
@@ -46,12 +47,13 @@ def no_such_enrolment():
     return NotFound("No enrolment with that code.", code="enrolment_not_found")
 
 
-def enrol(database, series_id, signup, idempotency_key=None):
+def enrol(database, series_id, signup, idempotency_key=None, organizer=None):
     """(enrolment, repeat_of), as `register` answers: a new enrolment (with its link `token`) and
     None; the one this Idempotency-Key made ("request"); to staff, the one this person already has
     ("contact"); to anyone else signing up an enrolled person again, a new-looking answer that
     opens nothing and writes nothing (a decoy: README, "Signing up twice"). Refused as a whole
-    (409 event_full, nothing written) when a session it would cover has neither seat nor place."""
+    (409 event_full, nothing written) when a session it would cover has neither seat nor place.
+    `organizer`: staff's (None for an admin or a resident), whose series alone they may enrol in."""
     with database.transaction() as session:
         now = utcnow()
         if idempotency_key:
@@ -62,6 +64,7 @@ def enrol(database, series_id, signup, idempotency_key=None):
         if not ids:
             raise no_such_series()
         sessions = sorted((lookups.lock_event(session, event_id) for event_id in ids), key=_in_order)
+        check_owner(sessions[0]["organizer"], organizer)
         covered = enrolment_rules.sessions_to_enrol(sessions, now)
         rules.check_group(covered[0], signup.seats)
         theirs = _registered(session, covered, signup.contact_key)

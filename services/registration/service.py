@@ -72,11 +72,12 @@ class RegistrationService:
     # not yet started, one code for all of it.
 
     @rpc
-    def enrol(self, series_id, data, idempotency_key=None, assisted_by=None, client_ref=None):
+    def enrol(self, series_id, data, idempotency_key=None, assisted_by=None, client_ref=None, organizer=None):
         """{"enrolment": {..., "sessions"}, "repeat_of"}, as `register` answers (`data`: the SignUp
-        body; a new enrolment carries its link `token`)."""
+        body; a new enrolment carries its link `token`). `organizer`: an assisting staff member's,
+        whose series alone they may enrol residents in."""
         new = signup.from_request(series_id, data, allowed_regions(self.config), assisted_by, client_ref)
-        enrolment, repeat_of = self.registrations.enrol(series_id, new, idempotency_key)
+        enrolment, repeat_of = self.registrations.enrol(series_id, new, idempotency_key, organizer)
         return {"enrolment": enrolment, "repeat_of": repeat_of}
 
     @rpc
@@ -124,7 +125,7 @@ class RegistrationService:
     def sms_cancel(self, phone, choice=None, idempotency_key=None):
         """{"outcome": "cancelled", "registration"} | {"outcome": "choose", "registrations":
         [{"number", "cancel_code", "title", "starts_at", "place", "status", "enrolment_id", …}]} |
-        {"outcome": "enrolment", "enrolment": {"id", "cancel_code", "title", "next", "sessions_left"}}
+        {"outcome": "enrolment", "enrolment_id", "cancel_code", "title", "next", "sessions_left"}
         (ask: only the next session, or all? then `sms_cancel_enrolment`) | {"outcome": "none"}."""
         return self.registrations.cancel_by_phone(phone, choice, idempotency_key)
 

@@ -34,8 +34,8 @@ class RegistrationStore:
     def register_many(self, sign_ups):
         return intake.register_many(self.database, sign_ups)
 
-    def enrol(self, series_id, signup, idempotency_key=None):
-        return enrolment.enrol(self.database, series_id, signup, idempotency_key)
+    def enrol(self, series_id, signup, idempotency_key=None, organizer=None):
+        return enrolment.enrol(self.database, series_id, signup, idempotency_key, organizer)
 
     def get_enrolment(self, cancel_code):
         return enrolment.get(self.database, cancel_code)

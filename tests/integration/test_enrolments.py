@@ -127,6 +127,10 @@ def test_the_same_person_enrolling_again_gets_a_decoy_and_nothing_is_written(sto
     with pytest.raises(NotFound):
         store.get_enrolment(again["cancel_code"])
     assert count(store, enrolments) == 1 and count(store, registrations) == 4
+    # one session of theirs cancelled: enrolling again still opens nothing new
+    store.cancel_session(real["cancel_code"], real["sessions"][1]["event_id"])
+    enrol(store, series_id, "0401000001")
+    assert count(store, enrolments) == 1 and count(store, registrations) == 4
 
 
 def test_an_idempotency_key_answers_the_same_request_only(store):
@@ -210,9 +214,9 @@ def test_a_series_code_by_text_enrols_and_peru_asks_next_or_all(store):
     assert store.sign_up_by_phone("+358401000001", "NUORET", 1, "Aino", "fi", "SM1", REGIONS)["repeated"] is False
     assert count(store, enrolments) == 1  # the same text again: one enrolment
     asked = store.cancel_by_phone("+358401000001", None, "SM2")
-    assert asked["outcome"] == "enrolment" and asked["enrolment"]["next"]["session_number"] == 1
-    assert asked["enrolment"]["sessions_left"] == 4
-    enrolment_id = asked["enrolment"]["id"]
+    assert asked["outcome"] == "enrolment" and asked["next"]["session_number"] == 1
+    assert asked["sessions_left"] == 4
+    enrolment_id = asked["enrolment_id"]
     with pytest.raises(NotFound):  # only its own phone's enrolment
         store.get_enrolment("AAAA-AAAA")
     assert store.cancel_enrolment_by_phone("+358409999999", "all", enrolment_id, "SM3") == {"outcome": "none"}
@@ -232,7 +236,7 @@ def test_peru_with_a_plain_registration_and_an_enrolment_lists_both_once(store):
     listed = store.cancel_by_phone("+358401000001", None, "SM1")
     assert listed["outcome"] == "choose" and len(listed["registrations"]) == 2
     by_code = store.cancel_by_phone("+358401000001", enrolled["cancel_code"], "SM2")
-    assert by_code["outcome"] == "enrolment" and by_code["enrolment"]["id"] == enrolled["id"]
+    assert by_code["outcome"] == "enrolment" and by_code["enrolment_id"] == enrolled["id"]
     plain = next(item for item in listed["registrations"] if not item["enrolment_id"])
     assert store.cancel_by_phone("+358401000001", str(plain["number"]), "SM3")["outcome"] == "cancelled"
 

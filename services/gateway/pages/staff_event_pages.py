@@ -6,7 +6,7 @@ exactly as GatewayService's create_event / update_event / cancel_event give it."
 from urllib.parse import quote
 
 from services.gateway import access
-from services.gateway.pages import event_form, event_form_errors, staff_event_view
+from services.gateway.pages import event_form, event_form_errors, staff_event_view, staff_series_view
 from services.gateway.pages.endpoint import page
 from services.gateway.pages.rendering import NO_STORE
 from services.gateway.pages.staff_session import signed_in
@@ -31,7 +31,7 @@ class StaffEventPages:
         starts_from, starts_before = staff_event_view.earlier_window() if earlier else (None, None)
         events = self.catalog.list_events(starts_from=starts_from, starts_before=starts_before, include_drafts=True,
                                           drafts_of=organizer, limit=staff_event_view.LIST_LIMIT)
-        events = staff_event_view.reachable(self._with_availability(events), organizer)
+        events = staff_series_view.one_per_series(staff_event_view.reachable(self._with_availability(events), organizer))
         if earlier:  # the most recent first, and only those already over
             events = [e for e in reversed(events) if staff_event_view.is_over(e)]
         return page_.render("staff_events.html", cache=NO_STORE, staff=staff, earlier=earlier,
