@@ -25,7 +25,7 @@ class SeriesPages:
                                  sign_up_form.new_idempotency_key())
 
     @page("POST", "/series/<string:series_id>")
-    def enrol(self, request, series_id):
+    def series_sign_up(self, request, series_id):
         page_ = self.pages.page(request)
         page_.check_form()
         series = self._series(series_id)
