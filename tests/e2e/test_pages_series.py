@@ -173,8 +173,15 @@ def test_one_date_then_every_date_then_erase_each_after_a_confirmation(system):
     assert status_text(after.text) == "Tämän ilmoittautumisen tiedot on poistettu."
 
 
-def test_a_code_that_opens_nothing_is_the_lookup_form_with_404(system):
+def test_the_messages_link_token_opens_the_enrolment_and_a_code_that_opens_nothing_is_404(system):
+    series = a_series(system)
+    made = system.call("POST", f"/api/series/{series['id']}/registrations",
+                       json={"name": "Aino Virtanen", "email": "aino@example.fi"})
+    assert made.status_code == 201, made.text
     session = browser()
+    page = get(session, system, f"/r/{made.json()['token']}")
+    assert page.status_code == 200 and status_text(page.text) == "Olet ilmoittautunut tähän ryhmään."
+    assert made.json()["cancel_code"] in page.text and "a***@example.fi" in page.text
     answer = get(session, system, "/r/ZZZZ-ZZZZ")
     assert answer.status_code == 404 and "ZZZZ-ZZZZ" in answer.text
 
