@@ -14,9 +14,10 @@ named after the method), same guarantees per message:
 - Messages are acked only after the handler returned, i.e. after its transaction committed: a
   process that dies before that has acked none of the batch, and the broker delivers it all again
   (idempotent consumers, shared/inbox.py, make that harmless).
-- The callables run after the acks, side by side. A process holds at most `max_workers` messages
-  between taking them and finishing their work (nameko's own limit, one worker per message, kept),
-  and a queue's prefetch is three batches: two being handled, one gathering.
+- The callables run after the acks, side by side; the batch keeps its slot until they are done. So
+  a queue holds at most two batches between taking them and finishing their work (with 50 a batch,
+  the 100 messages notifications' 100 workers held one each before), and its prefetch is three
+  batches: two at work, one gathering.
 """
 import collections
 import logging
@@ -32,8 +33,8 @@ from shared.handlers import RetryingEventHandler
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 100
-# batches of one queue handled at once: one commits while the next is being built
+MAX_BATCH = 50
+# batches of one queue at work at once: one is recorded while the other's messages go out
 BATCHES_IN_FLIGHT = 2
 
 
@@ -41,11 +42,6 @@ class BatchQueueConsumer(QueueConsumer):
     """nameko's queue consumer for batch handlers (a connection of its own): each queue's prefetch
     sized to its batches, and a delivered message handed to its handler at once, without the
     greenthread nameko spawns per message."""
-
-    def setup(self):
-        super().setup()
-        # messages taken and not yet done, the whole process together
-        self.capacity = Semaphore(self.container.max_workers)
 
     @property
     def prefetch_count(self):
@@ -94,17 +90,13 @@ class BatchEventHandler(RetryingEventHandler):
             self._arrived.send(True)
 
     def _dispatch(self):
-        capacity = self.queue_consumer.capacity
         while True:
             self._slots.acquire()
             while not self._waiting:
                 self._arrived.wait()
                 self._arrived = Event()
-            capacity.acquire()
-            batch = [self._waiting.popleft()]
-            # everything already delivered joins, as far as the process has room: no waiting for more
-            while self._waiting and len(batch) < self.max_batch and capacity.acquire(blocking=False):
-                batch.append(self._waiting.popleft())
+            # everything already delivered joins: no waiting for more
+            batch = [self._waiting.popleft() for _ in range(min(len(self._waiting), self.max_batch))]
             messages = [message for _, message in batch]
             try:
                 self.container.spawn_worker(self, ([body for body, _ in batch],), {},
@@ -113,19 +105,16 @@ class BatchEventHandler(RetryingEventHandler):
             except ContainerBeingKilled:
                 for message in messages:
                     self.queue_consumer.requeue_message(message)
-                for _ in messages:
-                    capacity.release()
                 self._slots.release()
 
     def _settle(self, messages, worker_ctx, result=None, exc_info=None):
-        """After the handler: each message acked or set aside by its own outcome, the batch's slot
-        freed, then the work that follows the acks."""
-        capacity = self.queue_consumer.capacity
-        then = []
+        """After the handler: each message acked or set aside by its own outcome, then the work
+        that follows the acks; then the batch's slot is free."""
         try:
             if exc_info is None and (not isinstance(result, list) or len(result) != len(messages)):
                 error = RuntimeError(f"a batch handler returned {result!r} for {len(messages)} messages")
                 exc_info = (RuntimeError, error, None)
+            then = []
             for index, message in enumerate(messages):
                 outcome = None if exc_info is not None else result[index]
                 if exc_info is not None:
@@ -136,29 +125,23 @@ class BatchEventHandler(RetryingEventHandler):
                     self._store_failure(message, (type(outcome), outcome, outcome.__traceback__))
                 else:
                     self.queue_consumer.ack_message(message)
-                if callable(outcome):
-                    then.append(outcome)
-                else:
-                    capacity.release()
+                    if callable(outcome):
+                        then.append(outcome)
+            _follow_up(then, self.method_name)
         finally:
             self._slots.release()
-        self._follow_up(then)
         return result, exc_info
 
-    def _follow_up(self, then):
-        capacity = self.queue_consumer.capacity
-        threads = []
-        for work in then:
-            thread = eventlet.spawn(_logged, work, self.method_name)
-            thread.link(lambda _thread: capacity.release())
-            threads.append(thread)
-        try:
-            for thread in threads:
-                thread.wait()
-        except BaseException:  # the worker is killed (the service stops hard): so is its work
-            for thread in threads:
-                thread.kill()
-            raise
+
+def _follow_up(then, method_name):
+    threads = [eventlet.spawn(_logged, work, method_name) for work in then]
+    try:
+        for thread in threads:
+            thread.wait()
+    except BaseException:  # the worker is killed (the service stops hard): so is its work
+        for thread in threads:
+            thread.kill()
+        raise
 
 
 def _logged(work, method_name):
