@@ -68,8 +68,8 @@ def hold_both_slots(dispatch):
     """Two messages, each a batch of its own, held in the handler: what comes next waits."""
     gate["held"] = BATCHES_IN_FLIGHT
     for n in range(BATCHES_IN_FLIGHT):
-        dispatch(f"hold-{n}")
-    wait_until(lambda: len(batches) == BATCHES_IN_FLIGHT, message="both slots taken")
+        dispatch(f"hold-{n}")  # one at a time: two arriving together would be one batch
+        wait_until(lambda: len(batches) == n + 1, message=f"slot {n + 1} taken")
 
 
 def handled(ids):
