@@ -111,9 +111,10 @@ class RetryingEventHandler(EventHandler):
 event_handler = RetryingEventHandler.decorator
 
 
-def handlers_for(kinds, hear):
+def handlers_for(kinds, hear, decorator=None):
     """A class decorator: an event handler `on_<kind>` for each of `kinds` (shared/kinds.py), each
-    calling the method named `hear` with (kind, payload).
+    calling the method named `hear` with (kind, payload); with `decorator`
+    (shared/batch_handlers.py's `batch_event_handler`), with (kind, payloads) in batches.
 
     nameko gives each handler a queue of its own, named after the method:
     `evt-<source>-<type>--<service>.on_<type>`. Queues are durable on the broker, so these are the
@@ -124,14 +125,14 @@ def handlers_for(kinds, hear):
             method_name = f"on_{kind.name}"
             if method_name in vars(cls):
                 raise TypeError(f"{cls.__name__}.{method_name} is written by hand and generated from {kind.name}")
-            setattr(cls, method_name, _handler(cls, method_name, kind, hear))
+            setattr(cls, method_name, _handler(cls, method_name, kind, hear, decorator or event_handler))
         return cls
     return decorate
 
 
-def _handler(cls, method_name, kind, hear):
+def _handler(cls, method_name, kind, hear, decorator):
     def handle(self, payload):
         return getattr(self, hear)(kind, payload)
     handle.__name__, handle.__qualname__ = method_name, f"{cls.__qualname__}.{method_name}"
     handle.__doc__ = kind.about
-    return event_handler(kind.source, kind.name)(handle)
+    return decorator(kind.source, kind.name)(handle)

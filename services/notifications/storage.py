@@ -119,6 +119,16 @@ class NotificationStore:
         claimed for sending by this worker (`sending`), or `created` for the due timer when it is
         an SMS that waits behind the immediate ones; None when the event was seen before, there is no
         message, the registrant erased their data or the message is held."""
+        return self.group.run(self.recording(envelope, data, message, activity))
+
+    def record_all(self, units):
+        """Units of `recording`, `summary_recording` and `activity_recording` (a batch of events)
+        committed in one transaction: each one's result, or an exception instance for its error
+        (a unit that fails fails alone: shared.batching.GroupCommit.run_all)."""
+        return self.group.run_all(units)
+
+    def recording(self, envelope, data, message, activity=None):
+        """`record` as a unit of work (a callable of a session) for `record_all`."""
         def unit(session):
             if not self._first_delivery(session, envelope, data.event):
                 return None
@@ -144,14 +154,20 @@ class NotificationStore:
             return self._insert(session, str(envelope.event_id), registration_id, data.event.id, data.channel,
                                 recipient, message, immediate, held, self._behind(immediate, data.channel))
 
-        return self.group.run(unit)
+        return unit
 
     def record_summary(self, envelope, data, message):
         """The message to an event's contact person when its registration closes, like `record`'s
         (it may wait: held through the quiet hours, an SMS behind the immediate ones); None when the
         event was seen before or it is held."""
-        channel, recipient = ("sms", data.summary_phone) if data.summary_phone else ("email", data.summary_email)
         with self.database.transaction() as session:
+            return self.summary_recording(envelope, data, message)(session)
+
+    def summary_recording(self, envelope, data, message):
+        """`record_summary` as a unit of work for `record_all`."""
+        channel, recipient = ("sms", data.summary_phone) if data.summary_phone else ("email", data.summary_email)
+
+        def unit(session):
             if not self._first_delivery(session, envelope, data.event):
                 return None
             held = message_pacing.through_quiet_hours(None, utcnow(), data.event.starts_at, self.quiet)
@@ -159,6 +175,7 @@ class NotificationStore:
                 held = SUPPRESSED
             return self._insert(session, str(envelope.event_id), None, data.event.id, channel, recipient, message,
                                 False, held, self._behind(False, channel))
+        return unit
 
     def record_reply(self, session, source_id, recipient, message, event_id="", registration_id=None, held=None):
         """An SMS answering what a person just texted us, recorded in the caller's transaction
@@ -198,11 +215,18 @@ class NotificationStore:
     def record_activity(self, envelope, data, activity):
         """An event that messages nobody but organizers' webhooks (attendance, walk-ins)."""
         with self.database.transaction() as session:
+            self.activity_recording(envelope, data, activity)(session)
+
+    def activity_recording(self, envelope, data, activity):
+        """`record_activity` as a unit of work for `record_all`."""
+        def unit(session):
             if not self._first_delivery(session, envelope, data.event):
-                return
+                return None
             if data.event.organizer:
                 webhook_storage.queue(session, data.event.organizer, str(envelope.event_id), activity,
                                       data.event.id, getattr(data, "registration_id", None))
+            return None
+        return unit
 
     def _first_delivery(self, session, envelope, event):
         """Record `envelope` as handled and remember when its event ends; False when it was

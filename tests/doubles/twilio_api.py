@@ -183,6 +183,9 @@ def main():
     errors = {number: int(code) for number, code in errors.items()}
     handler = make_handler(args.record, (args.account_sid, args.auth_token), args.fail_ratio, errors,
                            time.time() + args.fail_all_for, args.answer_after)
+    # Twilio takes a burst of new connections; socketserver's listen backlog of 5 drops them
+    # (a batch's sends open up to 50 at once), which a client sees as an answer lost.
+    ThreadingHTTPServer.request_queue_size = 1024
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler)
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
