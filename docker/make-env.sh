@@ -11,3 +11,5 @@ echo "SESSION_SECRET=$(secret)"
 for name in ADMIN CATALOG REGISTRATION NOTIFICATIONS GATEWAY; do
     echo "RABBITMQ_${name}_PASSWORD=$(secret)"
 done
+# shared by the RabbitMQ nodes of `docker compose --profile cluster`
+echo "RABBITMQ_ERLANG_COOKIE=$(secret)"

@@ -14,7 +14,7 @@ import json
 
 from services.notifications.storage import NotificationStore
 from services.registration.storage import RegistrationStore
-from shared import dead_letters
+from shared import dead_letters, queues
 from shared.config import setting
 from shared.database import Database, utcnow
 from shared.migrations import upgrade
@@ -41,7 +41,8 @@ def main(argv=None):
             if name == "notifications":  # residents' texts to us, as the service's hourly job does
                 done["notifications_texts"] = store.inbound.forget_received(days, now=now)
             done[f"{name}_dead_letters"] = len(dead_letters.forget(setting("AMQP_URI"), name, (
-                dead_letters.retention_and_erasure(days, now, getattr(store, "is_erased", None)))))
+                dead_letters.retention_and_erasure(days, now, getattr(store, "is_erased", None))),
+                queues.queue_type(setting("QUEUE_TYPE"))))
         finally:
             database.dispose()
     print(json.dumps(done))

@@ -26,9 +26,7 @@ import logging  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 
-from kombu import Connection  # noqa: E402
-
-from shared import logs  # noqa: E402
+from shared import broker, logs, queues  # noqa: E402
 from shared.config import (  # noqa: E402
     DATABASE_URL_NAMES, ConfigurationError, require_strong_staff_bootstrap_token, service_config, setting)
 from services import copies  # noqa: E402
@@ -48,10 +46,10 @@ START_ORDER = ("notifications", "registration", "catalog", "gateway")
 
 
 def broker_reachable(amqp_uri, timeout=3):
+    """Whether any node AMQP_URI lists answers."""
     try:
-        with Connection(amqp_uri, connect_timeout=timeout) as connection:
-            connection.ensure_connection(max_retries=1, timeout=timeout)
-        return True
+        with broker.connect(amqp_uri, connect_timeout=timeout):
+            return True
     except Exception:
         return False
 
@@ -59,8 +57,7 @@ def broker_reachable(amqp_uri, timeout=3):
 def require_broker():
     amqp_uri = setting("AMQP_URI")
     if not broker_reachable(amqp_uri):
-        shown = Connection(amqp_uri).as_uri()  # hides the password
-        print(f"RabbitMQ is not reachable at {shown}: start it with `rabbitmq-server -detached`, "
+        print(f"RabbitMQ is not reachable at {broker.shown(amqp_uri)}: start it with `rabbitmq-server -detached`, "
               f"or set AMQP_URI.", file=sys.stderr)
         raise SystemExit(2)
 
@@ -73,6 +70,10 @@ def run_one(name):
     logs.configure(name, setting("LOG_LEVEL"))
     if name in DATABASE_URL_NAMES:
         upgrade(name, setting(DATABASE_URL_NAMES[name]))
+        try:  # its RPC queue: every queue it declares has the same type
+            queues.require_unchanged(setting("AMQP_URI"), f"rpc-{name}", queues.queue_type(setting("QUEUE_TYPE")))
+        except ConfigurationError as exc:
+            raise SystemExit(str(exc))
     module_name, class_name = SERVICES[name].split(":")
     service_class = getattr(importlib.import_module(module_name), class_name)
     logging.getLogger(__name__).info("starting %s", name)
@@ -174,6 +175,7 @@ def main(argv):
     try:
         require_strong_staff_bootstrap_token(setting("STAFF_BOOTSTRAP_TOKEN"))
         parse_quiet_hours(setting("QUIET_HOURS"))  # a bad one stops the start, not the first night
+        queues.queue_type(setting("QUEUE_TYPE"))
     except (ConfigurationError, ValueError) as exc:
         raise SystemExit(str(exc))
     require_broker()

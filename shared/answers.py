@@ -85,6 +85,8 @@ class Event(Answer):
     session_count: Optional[int] = Field(default=None, description="of how many sessions")
     series_sms_code: Optional[str] = Field(default=None, description="a session's series' SMS code: residents "
                                            "enrol in the whole series with it (a session has no code of its own)")
+    series_weekly: bool = Field(default=False, description="a session of a weekly series (its messages say "
+                                                            "\"week 2/4\"; else \"session 2/4\")")
 
 
 class EventWithSeats(Event):
@@ -211,7 +213,7 @@ class EventSnapshot(Answer):
     series_id: Optional[str] = Field(default=None, description="a session of a series (weekly group): its series")
     session_number: Optional[int] = Field(default=None, description="which session, from 1")
     session_count: Optional[int] = Field(default=None, description="of how many")
-    series_weekly: bool = Field(default=None, description="the series meets weekly (else on a list of dates)")
+    series_weekly: bool = Field(default=False, description="the series meets weekly (else on a list of dates)")
 
 
 class RegistrationFields(Answer):

@@ -127,6 +127,18 @@ class GroupCommit:
         # the unit runs in the batcher's greenthread: its caller's deadline goes with it
         return self._batcher.submit(None, (deadlines.current(), unit))
 
+    def run_all(self, units):
+        """One caller's units, committed together in one transaction now (in the caller's
+        greenthread, not waiting for a group): a list of each unit's result, or an exception
+        instance standing for its error. As in a group, if any unit fails each is taken again
+        in its own transaction, so one cannot fail the others; the database being away fails
+        them all (shared/batch_handlers.py: a batch of messages recorded at once)."""
+        deadline = deadlines.current()
+        try:
+            return self._commit(None, [(deadline, unit) for unit in units])
+        finally:
+            deadlines.set_current(deadline)
+
     def execute(self, statement, params):
         """One statement as a unit. A group's units of the same statement object run as one
         executemany (one round trip on PostgreSQL), after the group's other units: give only

@@ -10,7 +10,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("YHDESSA_VAR_DIR", REPO_ROOT / "var"))
 
 DEFAULTS = {
+    # one broker, or a cluster's nodes separated by `;` (tried in turn, and again on a lost connection)
     "AMQP_URI": "amqp://guest:guest@localhost:5672/",
+    # the services' durable queues: `classic` (one node) or `quorum` (replicated across a cluster)
+    "QUEUE_TYPE": "classic",
     "CATALOG_DATABASE_URL": f"sqlite:///{VAR_DIR}/catalog.db",
     "REGISTRATION_DATABASE_URL": f"sqlite:///{VAR_DIR}/registration.db",
     "NOTIFICATIONS_DATABASE_URL": f"sqlite:///{VAR_DIR}/notifications.db",
@@ -20,6 +23,9 @@ DEFAULTS = {
     "TWILIO_ACCOUNT_SID": "",
     "TWILIO_AUTH_TOKEN": "",
     "TWILIO_FROM": "",
+    # a Messaging Service (MG…): SMS go from its pool of numbers instead of TWILIO_FROM alone, so
+    # Twilio sends as many a second as the pool's numbers together (README, Configuration)
+    "TWILIO_MESSAGING_SERVICE_SID": "",
     "TWILIO_API_URL": "https://api.twilio.com",
     "SMTP_HOST": "",
     "SMTP_PORT": "25",
@@ -41,8 +47,9 @@ DEFAULTS = {
     # ping-pong with us)
     "INBOUND_REPLIES_PER_HOUR": "5",
     "PROVIDER_TIMEOUT_SECONDS": "10",
-    # Twilio's limit for one long-code sender, shared by every notifications process; 0: no limit
-    "SMS_RATE_PER_SECOND": "1",
+    # SMS a second handed to Twilio by every notifications process together; 0: no rate of our own
+    # (Twilio queues what a sender cannot send at once: README, Configuration)
+    "SMS_RATE_PER_SECOND": "0",
     # transient send failures: first retry after about SEND_RETRY_BASE_SECONDS, then doubling
     # (with jitter) up to SEND_RETRY_MAX_SECONDS apart, until SEND_GIVE_UP_HOURS after the message
     # was made or its event's end, whichever is first; then the message is `failed`

@@ -19,9 +19,9 @@ import json
 import logging
 import sys
 
-from kombu import Connection
 from nameko.extensions import DependencyProvider
 
+from shared import broker, queues
 from shared.config import setting
 from shared.handlers import (
     ATTEMPTS,
@@ -59,31 +59,31 @@ def masked(value):
     return value
 
 
-def _messages(channel, service_name):
-    queue = dead_letter_queue(service_name)(channel)
+def _messages(channel, service_name, queue_type):
+    queue = dead_letter_queue(service_name, queue_type)(channel)
     queue.declare()
     while (message := queue.get(no_ack=False)) is not None:
         yield message
 
 
-def list_dead_letters(amqp_uri, service_name):
+def list_dead_letters(amqp_uri, service_name, queue_type=queues.DEFAULT_QUEUE_TYPE):
     """Every dead letter of a service, left where it is, personal data masked."""
-    with Connection(amqp_uri) as connection:
+    with broker.connect(amqp_uri) as connection:
         channel = connection.channel()
         found = [{"id": m.headers.get(DEAD_ID), "queue": m.headers.get(ORIGINAL_QUEUE),
                   "attempts": m.headers.get(ATTEMPTS), "dead_at": m.headers.get(DEAD_AT),
                   "error": masked(m.headers.get(ERROR)), "payload": masked(m.payload)}
-                 for m in _messages(channel, service_name)]
+                 for m in _messages(channel, service_name, queue_type)]
         channel.close()  # closing without acking puts them all back
     return found
 
 
-def forget(amqp_uri, service_name, forgotten):
+def forget(amqp_uri, service_name, forgotten, queue_type=queues.DEFAULT_QUEUE_TYPE):
     """Drop the dead letters for which `forgotten(payload, headers)` is true; returns their ids."""
     dropped = []
-    with Connection(amqp_uri) as connection:
+    with broker.connect(amqp_uri) as connection:
         channel = connection.channel()
-        for message in list(_messages(channel, service_name)):
+        for message in list(_messages(channel, service_name, queue_type)):
             if forgotten(message.payload, message.headers):
                 message.ack()
                 dropped.append(message.headers.get(DEAD_ID))
@@ -141,29 +141,31 @@ class DeadLetters(DependencyProvider):
     `forget_registration(id)`."""
 
     def get_dependency(self, worker_ctx):
-        return _ServiceDeadLetters(self.container.config["AMQP_URI"], self.container.service_name)
+        config = self.container.config
+        return _ServiceDeadLetters(config["AMQP_URI"], self.container.service_name, queues.of_config(config))
 
 
 class _ServiceDeadLetters:
-    def __init__(self, amqp_uri, service_name):
-        self.amqp_uri, self.service_name = amqp_uri, service_name
+    def __init__(self, amqp_uri, service_name, queue_type):
+        self.amqp_uri, self.service_name, self.queue_type = amqp_uri, service_name, queue_type
 
     def forget_ended(self, retention_days, now=None, is_erased=None):
         """Retention; `is_erased(registration_id)` also drops letters of erased registrations that
         an erasure missed (a letter someone was listing at that moment is out of reach)."""
-        return forget(self.amqp_uri, self.service_name, retention_and_erasure(retention_days, now, is_erased))
+        return forget(self.amqp_uri, self.service_name, retention_and_erasure(retention_days, now, is_erased),
+                      self.queue_type)
 
     def forget_registration(self, registration_id):
-        return forget(self.amqp_uri, self.service_name, of_registration(registration_id))
+        return forget(self.amqp_uri, self.service_name, of_registration(registration_id), self.queue_type)
 
 
-def replay(amqp_uri, service_name, dead_id=None):
+def replay(amqp_uri, service_name, dead_id=None, queue_type=queues.DEFAULT_QUEUE_TYPE):
     """Put dead letters (one by id, or all) back on their handler's queue; returns how many."""
     replayed = 0
-    with Connection(amqp_uri) as connection:
+    with broker.connect(amqp_uri) as connection:
         channel = connection.channel()
         producer = connection.Producer(channel)
-        for message in list(_messages(channel, service_name)):
+        for message in list(_messages(channel, service_name, queue_type)):
             if dead_id is not None and message.headers.get(DEAD_ID) != dead_id:
                 continue
             headers = {k: v for k, v in message.headers.items() if k not in (ATTEMPTS, ERROR, DEAD_ID, "x-death")}
@@ -188,11 +190,11 @@ def main(argv=None):
     which.add_argument("dead_id", nargs="?")
     which.add_argument("--all", action="store_true")
     args = parser.parse_args(argv)
-    amqp_uri = setting("AMQP_URI")
+    amqp_uri, queue_type = setting("AMQP_URI"), queues.queue_type(setting("QUEUE_TYPE"))
     if args.command == "list":
-        print(json.dumps(list_dead_letters(amqp_uri, args.service), indent=2, ensure_ascii=False))
+        print(json.dumps(list_dead_letters(amqp_uri, args.service, queue_type), indent=2, ensure_ascii=False))
     else:
-        count = replay(amqp_uri, args.service, None if args.all else args.dead_id)
+        count = replay(amqp_uri, args.service, None if args.all else args.dead_id, queue_type)
         print(f"replayed {count}")
         if not count:
             sys.exit(1)

@@ -114,5 +114,11 @@ class DatabaseUnavailable(ServiceUnavailable):
 
 
 @deserialize_to_instance
+class MaybeDone(ServiceUnavailable):
+    """A request delivered a second time after a lost broker connection (shared/entrypoints.py):
+    the first delivery may have done it, so it is refused, not done again."""
+
+
+@deserialize_to_instance
 class DeadlinePassed(ServiceUnavailable):
     """The caller had given up waiting (shared/deadlines.py), so the work was refused or rolled back."""

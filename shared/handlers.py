@@ -22,6 +22,7 @@ from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
 from pydantic import ValidationError
 
+from shared import queues
 from shared.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -39,21 +40,24 @@ DEFAULT_EXCHANGE = Exchange("", type="direct")
 NOT_RETRIED = (ValidationError,)
 
 
-def dead_letter_queue(service_name):
+def dead_letter_queue(service_name, queue_type=queues.DEFAULT_QUEUE_TYPE):
     return Queue(f"{service_name}.dead-letters", exchange=DEFAULT_EXCHANGE, routing_key=f"{service_name}.dead-letters",
-                 durable=True)
+                 durable=True, queue_arguments=queues.durable_arguments(queue_type))
 
 
-def retry_queue(queue_name, delay_ms):
+def retry_queue(queue_name, delay_ms, queue_type=queues.DEFAULT_QUEUE_TYPE):
     return Queue(f"{queue_name}.retry-{delay_ms}ms", exchange=DEFAULT_EXCHANGE, routing_key=f"{queue_name}.retry-{delay_ms}ms",
                  durable=True, queue_arguments={"x-message-ttl": delay_ms, "x-dead-letter-exchange": "",
-                                                "x-dead-letter-routing-key": queue_name})
+                                                "x-dead-letter-routing-key": queue_name,
+                                                **queues.dead_lettering_arguments(queue_type)})
 
 
 class RetryingEventHandler(EventHandler):
     def setup(self):
         super().setup()
         config = self.container.config
+        self.queue_type = queues.of_config(config)
+        self.queue = queues.typed(self.queue, self.queue_type)  # before the queue consumer declares it
         self.delays_ms = [int(float(s) * 1000) for s in config.get("HANDLER_RETRY_DELAYS", DEFAULT_DELAYS).split(",") if s]
         cap_ms = int(float(config.get("HANDLER_OUTAGE_RETRY_MAX_SECONDS", DEFAULT_OUTAGE_RETRY_MAX_SECONDS)) * 1000)
         # a few distinct delays, so the retry queues stay few
@@ -77,17 +81,17 @@ class RetryingEventHandler(EventHandler):
             headers.update({OUTAGE_RETRIES: outages, ORIGINAL_QUEUE: self.queue.name})
             log.warning("handler %s: database unavailable (%d tries so far), retrying in %d ms",
                         self.method_name, outages, delay_ms)
-            self._set_aside(message, retry_queue(self.queue.name, delay_ms), headers)
+            self._set_aside(message, retry_queue(self.queue.name, delay_ms, self.queue_type), headers)
             return
         headers.pop(OUTAGE_RETRIES, None)  # the database answered: a new outage starts its delays afresh
         attempts = int(headers.get(ATTEMPTS, 0)) + 1
         headers.update({ATTEMPTS: attempts, ERROR: error, ORIGINAL_QUEUE: self.queue.name})
         if attempts <= len(self.delays_ms) and not issubclass(exc_info[0], NOT_RETRIED):
-            target = retry_queue(self.queue.name, self.delays_ms[attempts - 1])
+            target = retry_queue(self.queue.name, self.delays_ms[attempts - 1], self.queue_type)
             log.warning("handler %s failed (attempt %d), retrying in %d ms: %s",
                         self.method_name, attempts, self.delays_ms[attempts - 1], error)
         else:
-            target = dead_letter_queue(self.container.service_name)
+            target = dead_letter_queue(self.container.service_name, self.queue_type)
             headers[DEAD_ID] = str(uuid.uuid4())
             headers[DEAD_AT] = datetime.datetime.now(datetime.timezone.utc).isoformat()
             log.error("handler %s failed %d times; moved to %s: %s", self.method_name, attempts, target.name, error)
@@ -107,9 +111,10 @@ class RetryingEventHandler(EventHandler):
 event_handler = RetryingEventHandler.decorator
 
 
-def handlers_for(kinds, hear):
+def handlers_for(kinds, hear, decorator=None):
     """A class decorator: an event handler `on_<kind>` for each of `kinds` (shared/kinds.py), each
-    calling the method named `hear` with (kind, payload).
+    calling the method named `hear` with (kind, payload); with `decorator`
+    (shared/batch_handlers.py's `batch_event_handler`), with (kind, payloads) in batches.
 
     nameko gives each handler a queue of its own, named after the method:
     `evt-<source>-<type>--<service>.on_<type>`. Queues are durable on the broker, so these are the
@@ -120,14 +125,14 @@ def handlers_for(kinds, hear):
             method_name = f"on_{kind.name}"
             if method_name in vars(cls):
                 raise TypeError(f"{cls.__name__}.{method_name} is written by hand and generated from {kind.name}")
-            setattr(cls, method_name, _handler(cls, method_name, kind, hear))
+            setattr(cls, method_name, _handler(cls, method_name, kind, hear, decorator or event_handler))
         return cls
     return decorate
 
 
-def _handler(cls, method_name, kind, hear):
+def _handler(cls, method_name, kind, hear, decorator):
     def handle(self, payload):
         return getattr(self, hear)(kind, payload)
     handle.__name__, handle.__qualname__ = method_name, f"{cls.__qualname__}.{method_name}"
     handle.__doc__ = kind.about
-    return event_handler(kind.source, kind.name)(handle)
+    return decorator(kind.source, kind.name)(handle)

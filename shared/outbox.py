@@ -16,12 +16,12 @@ import time
 
 import amqp
 import eventlet
-import kombu
 from eventlet.event import Event
 from eventlet.semaphore import Semaphore
 from kombu import Exchange
 from sqlalchemy import Column, Integer, String, Table, Text, delete, select, update
 
+from shared import broker
 from shared.database import UtcDateTime, utcnow
 from shared.events import make_envelope
 
@@ -127,8 +127,7 @@ class ConfirmedPublisher:
 
     def _open(self):
         if self._channel is None:
-            self._connection = kombu.Connection(self.amqp_uri)
-            self._connection.connect()
+            self._connection = broker.connect(self.amqp_uri)
             channel = self._connection.default_channel
             self.exchange(channel).declare()
             channel.confirm_select()

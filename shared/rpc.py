@@ -3,13 +3,20 @@
 Every call carries its deadline (shared/deadlines.py): the callee refuses work, and rolls back a
 transaction, once the caller has given up on it, so "did not answer in time" means the work was not
 done; the request message expires in RabbitMQ at the same moment. The gateway calls every service
-this way; notifications calls registration this way for residents' texts."""
+this way; notifications calls registration this way for residents' texts.
+
+The caller's reply queue is transient: nameko declares it durable, and a durable queue whose node
+is lost cannot be declared again anywhere else until that node is back (404 "home node ... is down"),
+so a caller whose broker node was lost could never hear an answer again. A transient one goes
+with its node, and the caller declares it afresh on the node it reconnects to."""
 import time
 
 import eventlet
+from kombu import Queue
 from kombu.exceptions import OperationalError
+from nameko import rpc as nameko_rpc
 from nameko.exceptions import UnknownService
-from nameko.rpc import MethodProxy, RpcProxy
+from nameko.rpc import MethodProxy
 
 from shared import deadlines
 from shared.errors import ServiceUnavailable
@@ -58,6 +65,19 @@ class TimedProxy:
                                          f"nothing was done.")
 
         return call
+
+
+class ReplyListener(nameko_rpc.ReplyListener):
+    def setup(self):
+        super().setup()
+        queue = self.queue  # read by the queue consumer only when it starts consuming
+        self.queue = Queue(queue.name, exchange=queue.exchange, routing_key=queue.routing_key,
+                           queue_arguments=queue.queue_arguments, durable=False)
+
+
+class RpcProxy(nameko_rpc.RpcProxy):
+    """nameko's RPC proxy, its answers coming to a transient reply queue (above)."""
+    rpc_reply_listener = ReplyListener()
 
 
 def timeout_of(container, given):

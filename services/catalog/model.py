@@ -2,7 +2,7 @@
 import datetime
 import uuid
 
-from services.catalog import reminders
+from services.catalog import reminders, schedule
 from shared.errors import Conflict, ValidationFailed
 
 # Events start between a week ago (staff correct the record of one just held) and a few years
@@ -110,4 +110,5 @@ def public(event, series=None):
         result[key] = value.astimezone(datetime.timezone.utc).isoformat() if hasattr(value, "isoformat") else value
     result["session_count"] = series["session_count"] if series else None
     result["series_sms_code"] = series["sms_code"] if series else None
+    result["series_weekly"] = schedule.is_weekly(series["schedule"]) if series else False
     return result

@@ -40,10 +40,16 @@ def _day(value, field):
         _refuse(field, "a day YYYY-MM-DD")
 
 
+def is_weekly(schedule):
+    """Whether the series meets weekly (from..until), rather than on a list of days: its
+    messages then say "week 2/4", not "session 2/4"."""
+    return "from" in schedule or "until" in schedule
+
+
 def session_days(schedule):
     """The days of the sessions, in order: weekly from `from` to `until` (inclusive) or the
     `dates` given, less the days in `except`. ValidationFailed naming `schedule.<field>`."""
-    weekly = "from" in schedule or "until" in schedule
+    weekly = is_weekly(schedule)
     if weekly == ("dates" in schedule):
         _refuse("from", "either from and until (weekly) or dates")
     if weekly:

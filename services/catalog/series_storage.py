@@ -119,7 +119,7 @@ class SeriesVerbs:
         ids = {row["series_id"] for row in rows if row.get("series_id")}
         if not ids:
             return {}
-        found = session.execute(select(series.c.id, series.c.sms_code, series.c.session_count)
+        found = session.execute(select(series.c.id, series.c.sms_code, series.c.session_count, series.c.schedule)
                                 .where(series.c.id.in_(ids))).mappings()
         return {row["id"]: row for row in found}
 

@@ -16,10 +16,11 @@ import uuid
 import eventlet
 from eventlet.event import Event
 from eventlet.queue import Empty, LightQueue
-from kombu import Connection, Queue, binding
+from kombu import Queue, binding
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
+from shared import broker
 from shared.activity import activity
 from shared.events import ACTIVITY_TYPES
 from shared.outbox import event_exchange
@@ -143,7 +144,7 @@ class ActivityFeed:
         try:
             while not self.hub.idle():
                 try:
-                    with Connection(self.amqp_uri) as connection, \
+                    with broker.connect(self.amqp_uri) as connection, \
                             connection.Consumer(queue, callbacks=[self._on_message], accept=["json"], no_ack=True):
                         if not self.bound.ready():
                             self.bound.send(True)

@@ -7,12 +7,11 @@ import time
 
 from nameko.exceptions import deserialize
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
 
 from services.gateway.rate_limits import Limits
 from shared.batching import Batcher
 from shared.errors import Unauthorized
-from shared.rpc import TimedProxy, timeout_of
+from shared.rpc import RpcProxy, TimedProxy, timeout_of
 
 AUTH_CACHE_SECONDS = 30
 

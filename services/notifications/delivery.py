@@ -4,7 +4,7 @@ provider outside any transaction, record what happened.
 A message is sent by the worker that records it, an SMS booking the next slot of the shared rate;
 except an SMS that may wait (not shared.kinds.immediate) under a rate: the due timer sends those
 behind the immediate ones (`deliver_due`): retries and immediate ones first, then the SMS that may
-wait one slot at a time, never booking the rate ahead (storage.py, `claim_behind`).
+wait, a window's slots at a time, never booking the rate ahead (storage.py, `claim_behind_many`).
 
 Transient failures back off exponentially with jitter, at most SEND_RETRY_MAX_SECONDS apart, for
 as long as the message matters: until SEND_GIVE_UP_HOURS after it was created or the end of its
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import eventlet
 
+from services.notifications import sms_rate
 from services.notifications.providers.errors import (
     OutcomeUnknownError,
     PermanentDeliveryError,
@@ -93,33 +94,39 @@ def deliver_due(store, providers, policy, behind_seconds=BEHIND_SECONDS):
     """Send the messages that are due, side by side: retries after backoff, ones handed back and
     emails at once (immediate ones first), then for `behind_seconds` the SMS that wait behind, each
     as its slot comes due. Returns how many were taken."""
-    pool = eventlet.GreenPool(DUE_AT_ONCE)
+    paced = policy.sms_per_second > 0
+    interval = 1.0 / policy.sms_per_second if paced else None
+    # room for a window's worth of SMS that may wait, each asleep until its slot, besides the rest
+    pool = eventlet.GreenPool(DUE_AT_ONCE + (sms_rate.block_size(interval) if paced else 0))
 
-    def one(notification_id, claimed=None, slot_wait=None):
+    def one(notification_id, claimed=None, slot_at=None):
         try:
             if claimed is None:
                 deliver(store, providers, notification_id, policy)
-            else:
-                send(store, providers, claimed, policy, slot_wait)
+            else:  # its slot was booked with its claim: waited for from then, not from now
+                send(store, providers, claimed, policy, max(slot_at - time.monotonic(), 0.0))
         except Exception:  # the database gone for a moment: the message is due again next time
             log.warning("a due message could not be sent now", exc_info=True,
                         extra={"notification_id": notification_id})
 
-    paced = policy.sms_per_second > 0
     due = store.due(sms_behind=paced)
     for notification_id in due:
         pool.spawn_n(one, notification_id)
     taken = len(due)
     deadline = time.monotonic() + behind_seconds
     while paced and time.monotonic() < deadline:
-        claimed, wait = store.claim_behind(1.0 / policy.sms_per_second)
-        if claimed is not None:
-            pool.spawn_n(one, claimed["id"], claimed, wait)
-            taken += 1
+        # as many as there are free senders and slots within a block's window, in one transaction
+        claimed, wait = store.claim_behind_many(interval, sms_rate.BLOCK_SECONDS, max(pool.free(), 1))
+        for notification, slot_wait in claimed:
+            pool.spawn_n(one, notification["id"], notification, time.monotonic() + slot_wait)
+        taken += len(claimed)
+        if claimed:
+            # the claimed cover the window: ask again when half of it has gone, for that half at
+            # once (asking at every slot would cost a transaction per SMS again)
+            wait = sms_rate.BLOCK_SECONDS / 2 if interval < sms_rate.BLOCK_SECONDS else 0.0
         elif wait is None:  # nothing waits
             break
-        else:
-            eventlet.sleep(min(wait, max(deadline - time.monotonic(), 0)))
+        eventlet.sleep(min(wait, max(deadline - time.monotonic(), 0)))
     pool.waitall()
     return taken
 
@@ -133,11 +140,10 @@ def send(store, providers, notification, policy, slot_wait=None):
         store.failed(notification_id, token, "erased", "the recipient's data was erased before it was sent")
         return FAILED
     if notification["channel"] == "sms" and policy.sms_per_second > 0:
-        # Every process books its slot in the shared table, so together they keep the rate; the
-        # booking stretches the claim to the slot.
+        # Every process books its slots in the shared table (a block at a time), so together they
+        # keep the rate; a slot far ahead stretches the claim to it.
         try:
-            wait = slot_wait if slot_wait is not None else store.reserve_slot(
-                "sms", 1.0 / policy.sms_per_second, notification_id, token)
+            wait = slot_wait if slot_wait is not None else store.sms_slot(notification, 1.0 / policy.sms_per_second)
         except Exception as exc:
             # Nothing was sent yet: hand the message back rather than leave it `sending`.
             retry_at = utcnow() + datetime.timedelta(seconds=policy.retry_base_seconds)

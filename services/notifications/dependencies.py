@@ -11,6 +11,7 @@ from services.notifications.providers.mail import ConsoleEmail, SmtpEmail
 from services.notifications.providers.sms import ConsoleSms
 from services.notifications.providers.twilio import TwilioSms, TwilioWebhooks, status_callback_url
 from services.notifications.providers.webhook import WebhookClient
+from services.notifications.sms_rate import SlotBook
 from services.notifications.storage import NotificationStore
 from services.notifications.webhook_delivery import Dispatcher
 from services.notifications.tables import processed_events
@@ -30,13 +31,15 @@ class Notifications(ServiceStorage):
         self.pacing = Pacing(PacingPolicy.from_config(self.container.config))
         policy = SendPolicy.from_config(self.container.config)
         self.claim_margin_seconds, self.sms_paced = policy.claim_margin_seconds, policy.sms_per_second > 0
+        # this process's share of the SMS rate, booked in blocks, shared by all its workers
+        self.slots = SlotBook(1.0 / policy.sms_per_second) if self.sms_paced else None
         self.quiet = quiet_hours(self.container.config)
 
     def get_dependency(self, worker_ctx):
         store = super().get_dependency(worker_ctx)
         store.pacing = self.pacing
         store.claim_margin_seconds = self.claim_margin_seconds
-        store.quiet, store.sms_paced = self.quiet, self.sms_paced
+        store.quiet, store.sms_paced, store.slots = self.quiet, self.sms_paced, self.slots
         return store
 
 
@@ -75,15 +78,17 @@ class Providers(DependencyProvider):
     def setup(self):
         config = self.container.config
         timeout = float(config["PROVIDER_TIMEOUT_SECONDS"])
-        if config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and config["TWILIO_FROM"]:
+        pool = config["TWILIO_MESSAGING_SERVICE_SID"].strip()
+        if config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and (config["TWILIO_FROM"] or pool):
             sms = TwilioSms(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_FROM"],
                             config["TWILIO_API_URL"], timeout,
                             status_callback=status_callback_url(config["PUBLIC_BASE_URL"]),
-                            connections=int(config.get("max_workers", DEFAULT_MAX_WORKERS)))
+                            connections=int(config.get("max_workers", DEFAULT_MAX_WORKERS)),
+                            messaging_service_sid=pool or None)
         else:
             sms = ConsoleSms()
-            log.warning("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM not set: "
-                        "SMS messages are PRINTED TO THE CONSOLE, NOT SENT")
+            log.warning("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN and TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID not "
+                        "set: SMS messages are PRINTED TO THE CONSOLE, NOT SENT")
         if config["SMTP_HOST"]:
             email = SmtpEmail(config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_FROM"], timeout,
                               config["SMTP_USER"] or None, config["SMTP_PASSWORD"] or None,

@@ -19,6 +19,8 @@ MAX_ATTEMPTS = 50
 
 IS_STOPPED = select(sms_numbers.c.phone).where(sms_numbers.c.phone == bindparam("phone"),
                                                sms_numbers.c.stopped_at.is_not(None))
+LANGUAGES = select(sms_numbers.c.phone, sms_numbers.c.language).where(
+    sms_numbers.c.phone.in_(bindparam("phones", expanding=True)), sms_numbers.c.language.is_not(None))
 
 
 class InboundStore:
@@ -72,6 +74,13 @@ class InboundStore:
         """The language the number chose (FI/SV/EN), or None."""
         with self.database.transaction() as session:
             return session.execute(select(sms_numbers.c.language).where(sms_numbers.c.phone == phone)).scalar()
+
+    def languages_of(self, phones):
+        """{phone: the language it chose} for those of `phones` that chose one (one query)."""
+        if not phones:
+            return {}
+        with self.database.transaction() as session:
+            return dict(session.execute(LANGUAGES, {"phones": list(phones)}).all())
 
     def stopped_among(self, phones):
         """Those of `phones` no SMS goes to."""

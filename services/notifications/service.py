@@ -1,17 +1,18 @@
 """The notifications service: every registration event becomes one message to one registrant,
 and every registration and attendance event a POST to its organizer's webhooks. Entrypoints only:
-one event handler per kind in shared/kinds.py that somebody hears of, generated from that table."""
+one event handler per kind in shared/kinds.py that somebody hears of, generated from that table,
+each taking its queue's events in batches (shared/batch_handlers.py)."""
 import logging
+from functools import partial
 
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.notifications import delivery, inbound, messages, provider_callbacks, reconciliation
+from services.notifications import delivery, inbound, messages, provider_callbacks, reconciliation, recording
 from services.notifications.dependencies import Notifications, Providers, Registration, WebhookReceivers
 from shared import kinds
-from shared.activity import activity
 from shared.api import WebhookSubscription, parse_body
-from shared.contracts import EnrolmentEvent
+from shared.batch_handlers import batch_event_handler
 from shared.dead_letters import DeadLetters
 from shared.entrypoints import rpc
 from shared.errors import ValidationFailed
@@ -22,7 +23,7 @@ from shared.locks import OneCopy
 log = logging.getLogger(__name__)
 
 
-@handlers_for(kinds.notified(), "_hear")
+@handlers_for(kinds.notified(), "_hear", decorator=batch_event_handler)
 class NotificationsService:
     name = "notifications"
 
@@ -34,29 +35,20 @@ class NotificationsService:
     retention_copy = OneCopy("retention")
     config = Config()
 
-    def _hear(self, kind, payload):
-        """An event of a kind somebody hears of (shared/kinds.py): the event's contact person, or
-        the registrant and the staff who follow it."""
-        envelope, data = parse_envelope(payload, kind.name)
-        if kind.contact_template:
-            self._send(self.notifications.record_summary(envelope, data,
-                                                         messages.render_summary(kind.contact_template, data)))
-        elif isinstance(data, EnrolmentEvent) and data.reason == "erased":
-            # an enrolment erased (enrolment_cancelled, reason erased): its own messages are blanked
-            # as a registration's are; its sessions' are by their registration_erased
-            self.notifications.erase(envelope, data.enrolment_id)
-        elif kind.registrant:
-            data = self._in_numbers_language(data)
-            self._send(self.notifications.record(envelope, data, messages.render(kind.name, data), activity(payload)))
-        else:
-            self.notifications.record_activity(envelope, data, activity(payload))
+    def _hear(self, kind, payloads):
+        """Events of a kind somebody hears of (shared/kinds.py), a batch of them: the event's
+        contact person told, or the registrant and the staff who follow it, all recorded in one
+        transaction; each message claimed then is sent once the batch is acked, side by side."""
+        policy = delivery.SendPolicy.from_config(self.config)
+        return [self._then_send(outcome, policy)
+                for outcome in recording.record_batch(self.notifications, kind, payloads)]
 
-    def _in_numbers_language(self, data):
-        """A message by SMS is in the language its number chose by text (FI/SV/EN), if it did."""
-        if data.channel != "sms" or not data.phone:
-            return data
-        language = self.notifications.inbound.language_of(data.phone)
-        return data.model_copy(update={"language": language}) if language else data
+    def _then_send(self, recorded, policy):
+        if isinstance(recorded, BaseException):
+            return recorded
+        if recorded is not None and recorded["status"] == "sending":
+            return partial(delivery.send, self.notifications, self.providers, recorded, policy)
+        return None
 
     def _send(self, recorded):
         # an SMS that may wait was recorded `created`: the due timer sends it behind the immediate ones

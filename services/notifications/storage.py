@@ -3,18 +3,20 @@
 The session is never held across a provider call: claim commits `sending` first, the call happens
 outside any transaction, and the outcome is a second short transaction.
 
-A claim is a lease: `claim_token` names the worker's claim and `claimed_until` ends it (the booked
-SMS slot plus SEND_CLAIM_MARGIN_SECONDS). Right before the provider call the worker records
-`handed_over_at`, only while its claim holds. A claim that lapsed before hand-over goes back to
-`created` (`reap`: its worker died or stalled, nothing went out); one that lapsed after it, or
-whose call ended without an answer, is `unsettled`: the provider is asked what it sent.
+A claim is a lease: `claim_token` names the worker's claim and `claimed_until` ends it
+(SEND_CLAIM_MARGIN_SECONDS after the claim, or after its SMS slot when that lies beyond half of
+it). Right before the provider call the worker records `handed_over_at`, only while its claim
+holds. A claim that lapsed before hand-over goes back to `created` (`reap`: its worker died or
+stalled, nothing went out); one that lapsed after it, or whose call ended without an answer, is
+`unsettled`: the provider is asked what it sent.
 
 Priority: a message that answers what the person just did (`immediate`) is recorded claimed and
-books the next SMS slot however far ahead (`reserve_slot`). An SMS that may wait, under an SMS rate,
-is recorded `created` and taken by the due timer one at a time, each with its slot in the same
-transaction, only while no immediate SMS is due and only a slot due within one interval
-(`claim_behind`). So a wave of reminders never books the rate ahead of a confirmation made during
-it. Emails, and SMS without a rate, wait for no slot: they go at once whatever their kind."""
+takes the next SMS slot of its process however far ahead (`sms_slot`: a block of slots is booked
+in one transaction, sms_rate.py). An SMS that may wait, under an SMS rate, is recorded `created`
+and taken by the due timer, each with its slot in the same transaction, only while no immediate SMS
+is due and only slots due within a short window (`claim_behind`, `claim_behind_many`). So a wave of
+reminders never books the rate ahead of a confirmation made during it. Emails, and SMS without a
+rate, wait for no slot: they go at once whatever their kind."""
 import datetime
 import uuid
 
@@ -34,7 +36,7 @@ from services.notifications.tables import (
 )
 from services.notifications.webhook_rules import without_name
 from shared.batching import GroupCommit
-from shared.database import insert_ignoring_conflict, transaction_memo, upsert, utcnow
+from shared.database import as_utc, insert_ignoring_conflict, transaction_memo, upsert, utcnow
 from shared.inbox import first_delivery
 from shared.kinds import immediate as answers_the_person
 
@@ -67,6 +69,16 @@ MARK_SENT = update(notifications).where(
 ).values(status=SENT, provider_ref=bindparam("provider_ref"), sent_at=bindparam("now"), updated_at=bindparam("now"),
          error_code=None, error_message=None)
 
+STRETCH_CLAIM = update(notifications).where(
+    notifications.c.id == bindparam("notification_id"), notifications.c.status == SENDING,
+    notifications.c.claim_token == bindparam("token"), notifications.c.handed_over_at.is_(None)
+).values(claimed_until=bindparam("until"))
+
+# The SMS rate's row (sms_rate.py): read under a lock, moved past the slots just booked.
+LOCK_SLOT = select(send_rate.c.next_at).where(send_rate.c.channel == bindparam("rate_channel")).with_for_update()
+MOVE_SLOT = update(send_rate).where(send_rate.c.channel == bindparam("rate_channel")).values(
+    next_at=bindparam("slot_at"))
+
 HAND_OVER = update(notifications).where(
     notifications.c.id == bindparam("notification_id"), notifications.c.status == SENDING,
     notifications.c.claim_token == bindparam("token"), notifications.c.handed_over_at.is_(None)
@@ -82,12 +94,16 @@ def registrant_of(data):
 class NotificationStore:
     #: message_pacing.Pacing: caps and budget of messages anonymous requests cause (None: none)
     pacing = None
-    #: seconds a claim holds beyond its booked send slot (SEND_CLAIM_MARGIN_SECONDS; set by the dependency)
+    #: seconds a claim holds (SEND_CLAIM_MARGIN_SECONDS; set by the dependency): from the claim, or
+    #: from its SMS slot when that lies beyond half of it
     claim_margin_seconds = 60.0
     #: QUIET_HOURS as (start hour, end hour) (pacing.quiet_hours; None: none)
     quiet = None
     #: whether SMS share a rate (SMS_RATE_PER_SECOND > 0): then those that may wait go behind
     sms_paced = True
+    #: this process's slots of the SMS rate (sms_rate.SlotBook; set by the dependency). None, as
+    #: for a store alone in a test: each SMS books its own slot (`reserve_slot`)
+    slots = None
 
     def __init__(self, database, group=None):
         self.database = database
@@ -103,6 +119,16 @@ class NotificationStore:
         claimed for sending by this worker (`sending`), or `created` for the due timer when it is
         an SMS that waits behind the immediate ones; None when the event was seen before, there is no
         message, the registrant erased their data or the message is held."""
+        return self.group.run(self.recording(envelope, data, message, activity))
+
+    def record_all(self, units):
+        """Units of `recording`, `summary_recording` and `activity_recording` (a batch of events)
+        committed in one transaction: each one's result, or an exception instance for its error
+        (a unit that fails fails alone: shared.batching.GroupCommit.run_all)."""
+        return self.group.run_all(units)
+
+    def recording(self, envelope, data, message, activity=None):
+        """`record` as a unit of work (a callable of a session) for `record_all`."""
         def unit(session):
             if not self._first_delivery(session, envelope, data.event):
                 return None
@@ -128,14 +154,20 @@ class NotificationStore:
             return self._insert(session, str(envelope.event_id), registration_id, data.event.id, data.channel,
                                 recipient, message, immediate, held, self._behind(immediate, data.channel))
 
-        return self.group.run(unit)
+        return unit
 
     def record_summary(self, envelope, data, message):
         """The message to an event's contact person when its registration closes, like `record`'s
         (it may wait: held through the quiet hours, an SMS behind the immediate ones); None when the
         event was seen before or it is held."""
-        channel, recipient = ("sms", data.summary_phone) if data.summary_phone else ("email", data.summary_email)
         with self.database.transaction() as session:
+            return self.summary_recording(envelope, data, message)(session)
+
+    def summary_recording(self, envelope, data, message):
+        """`record_summary` as a unit of work for `record_all`."""
+        channel, recipient = ("sms", data.summary_phone) if data.summary_phone else ("email", data.summary_email)
+
+        def unit(session):
             if not self._first_delivery(session, envelope, data.event):
                 return None
             held = message_pacing.through_quiet_hours(None, utcnow(), data.event.starts_at, self.quiet)
@@ -143,6 +175,7 @@ class NotificationStore:
                 held = SUPPRESSED
             return self._insert(session, str(envelope.event_id), None, data.event.id, channel, recipient, message,
                                 False, held, self._behind(False, channel))
+        return unit
 
     def record_reply(self, session, source_id, recipient, message, event_id="", registration_id=None, held=None):
         """An SMS answering what a person just texted us, recorded in the caller's transaction
@@ -182,11 +215,18 @@ class NotificationStore:
     def record_activity(self, envelope, data, activity):
         """An event that messages nobody but organizers' webhooks (attendance, walk-ins)."""
         with self.database.transaction() as session:
+            self.activity_recording(envelope, data, activity)(session)
+
+    def activity_recording(self, envelope, data, activity):
+        """`record_activity` as a unit of work for `record_all`."""
+        def unit(session):
             if not self._first_delivery(session, envelope, data.event):
-                return
+                return None
             if data.event.organizer:
                 webhook_storage.queue(session, data.event.organizer, str(envelope.event_id), activity,
                                       data.event.id, getattr(data, "registration_id", None))
+            return None
+        return unit
 
     def _first_delivery(self, session, envelope, event):
         """Record `envelope` as handled and remember when its event ends; False when it was
@@ -480,26 +520,56 @@ class NotificationStore:
             ).all())
         return {"failed": rows.get(FAILED, 0), "waiting": rows.get(CREATED, 0) + rows.get(SENDING, 0)}
 
+    def sms_slot(self, notification, interval_seconds):
+        """Seconds until the SMS slot of `notification` (claimed by this worker), taken from this
+        process's block (booked in one transaction for many SMS: sms_rate.py). Its claim is
+        stretched over the slot only when the slot lies beyond half the claim's margin (a long
+        queue must not look like a dead worker); below the rate that costs no statement."""
+        if self.slots is None:
+            return self.reserve_slot("sms", interval_seconds, notification["id"], notification["claim_token"])
+        slot = self.slots.take(lambda count: self.book_slots("sms", interval_seconds, count))
+        margin = datetime.timedelta(seconds=self.claim_margin_seconds)
+        claimed_until = as_utc(notification.get("claimed_until"))
+        if claimed_until is None or claimed_until < slot + margin / 2:
+            params = {"notification_id": notification["id"], "token": notification["claim_token"],
+                      "until": slot + margin}
+            self.group.run(lambda session: session.execute(STRETCH_CLAIM, params))
+        return max((slot - utcnow()).total_seconds(), 0.0)
+
+    def book_slots(self, channel, interval_seconds, count):
+        """Book `count` consecutive send slots of `channel`, `interval_seconds` apart, with one
+        transaction and one row lock; returns the first."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            return self._book(session, channel, now, interval_seconds, count)
+
     def reserve_slot(self, channel, interval_seconds, notification_id=None, token=None):
-        """Book the next send slot of `channel`; returns how many seconds to wait for it. The
+        """Book the next send slot of `channel` alone; returns how many seconds to wait for it. The
         claim of `notification_id` (if given) is stretched to the slot plus its margin, in the
         same transaction, so a long queue for slots does not look like a dead worker."""
         now = utcnow()
         with self.database.transaction() as session:
-            slot = max(self._lock_slot(session, channel, now), now)
-            session.execute(update(send_rate).where(send_rate.c.channel == channel)
-                            .values(next_at=slot + datetime.timedelta(seconds=interval_seconds)))
+            slot = self._book(session, channel, now, interval_seconds, 1)
             if notification_id is not None:
                 session.execute(update(notifications).where(*self._ours(notification_id, token)).values(
                     claimed_until=slot + datetime.timedelta(seconds=self.claim_margin_seconds)))
         return (slot - now).total_seconds()
 
+    def _book(self, session, channel, now, interval_seconds, count):
+        """`count` slots of `channel` from its next free one (or now), in the caller's transaction;
+        returns the first."""
+        first = max(self._lock_slot(session, channel, now), now)
+        session.execute(MOVE_SLOT, {"rate_channel": channel,
+                                    "slot_at": first + datetime.timedelta(seconds=interval_seconds * count)})
+        return first
+
     def _lock_slot(self, session, channel, now):
         """When `channel`'s next slot is free, its row locked until the transaction ends."""
-        insert_ignoring_conflict(session, send_rate, {"channel": channel, "next_at": now}, ["channel"])
-        return session.execute(
-            select(send_rate.c.next_at).where(send_rate.c.channel == channel).with_for_update()
-        ).scalar()
+        next_at = session.execute(LOCK_SLOT, {"rate_channel": channel}).scalar()
+        if next_at is None:  # the channel's first SMS ever
+            insert_ignoring_conflict(session, send_rate, {"channel": channel, "next_at": now}, ["channel"])
+            next_at = session.execute(LOCK_SLOT, {"rate_channel": channel}).scalar()
+        return next_at
 
     def record_delivery(self, provider_ref, status, error_code=None):
         """Move a message forward to what the provider reports; True if it moved."""
@@ -528,42 +598,53 @@ class NotificationStore:
             ).scalars())
 
     def claim_behind(self, interval_seconds):
-        """Claim the next due SMS that waits behind (not immediate) with the next SMS slot, in one
-        transaction, only if that slot is due within `interval_seconds` and no immediate SMS is
-        due: so the rate is never booked ahead of a message that answers someone. Returns
-        (the claimed message, seconds to its slot), or (None, seconds worth waiting before asking
-        again; None: nothing waits)."""
+        """Claim the next due SMS that waits behind (not immediate) with the next SMS slot, only if
+        that slot is due within `interval_seconds` and no immediate SMS is due: so the rate is never
+        booked ahead of a message that answers someone. Returns (the claimed message, seconds to its
+        slot), or (None, seconds worth waiting before asking again; None: nothing waits)."""
+        claimed, wait = self.claim_behind_many(interval_seconds, interval_seconds, 1)
+        return claimed[0] if claimed else (None, wait)
+
+    def claim_behind_many(self, interval_seconds, window_seconds, limit):
+        """Like `claim_behind`, up to `limit` SMS in one transaction, one for each slot due within
+        `window_seconds` (at least one interval). Returns ([(message, seconds to its slot), …],
+        None), or ([], seconds worth waiting before asking again; None: nothing waits)."""
         now = utcnow()
+        window = max(window_seconds, interval_seconds)
         with self.database.transaction() as session:
-            next_at = self._lock_slot(session, "sms", now)
-            slot = max(next_at, now)
+            slot = max(self._lock_slot(session, "sms", now), now)
             ahead = (slot - now).total_seconds()
-            if ahead > interval_seconds:
-                return None, ahead - interval_seconds
+            if ahead > window:
+                return [], ahead - window
             if session.execute(select(exists().where(
                     notifications.c.immediate, notifications.c.status == CREATED, notifications.c.channel == "sms",
                     notifications.c.next_attempt_at <= now))).scalar():
-                return None, interval_seconds  # the due timer's first pass sends it
+                return [], interval_seconds  # the due timer's first pass sends it
+            room = min(limit, int((window - ahead) / interval_seconds + 1e-9) + 1)
             # SKIP LOCKED: another process's claim of a message in flight is not waited for
-            waiting = session.execute(
+            waiting = list(session.execute(
                 select(notifications.c.id)
                 .where(notifications.c.immediate.is_(False), notifications.c.status == CREATED,
                        notifications.c.channel == "sms", notifications.c.next_attempt_at <= now)
-                .order_by(notifications.c.next_attempt_at).limit(1).with_for_update(skip_locked=True)
-            ).scalar()
-            if waiting is None:
-                return None, None
+                .order_by(notifications.c.next_attempt_at).limit(room).with_for_update(skip_locked=True)
+            ).scalars())
+            if not waiting:
+                return [], None
+            interval = datetime.timedelta(seconds=interval_seconds)
+            last_slot = slot + (len(waiting) - 1) * interval
+            # one claim for the batch, held until the last slot plus the margin
             claimed = session.execute(
-                update(notifications).where(notifications.c.id == waiting, notifications.c.status == CREATED)
+                update(notifications).where(notifications.c.id.in_(waiting), notifications.c.status == CREATED)
                 .values(status=SENDING, attempts=notifications.c.attempts + 1, updated_at=now,
-                        **self._new_claim(now, ahead + self.claim_margin_seconds))
+                        **self._new_claim(now, (last_slot - now).total_seconds() + self.claim_margin_seconds))
                 .returning(*notifications.c)
-            ).mappings().first()
-            if claimed is None:  # taken between the two statements (SQLite has no row locks)
-                return None, 0.0
-            session.execute(update(send_rate).where(send_rate.c.channel == "sms")
-                            .values(next_at=slot + datetime.timedelta(seconds=interval_seconds)))
-        return dict(claimed), ahead
+            ).mappings().all()
+            if not claimed:  # taken between the two statements (SQLite has no row locks)
+                return [], 0.0
+            order = {notification_id: n for n, notification_id in enumerate(waiting)}
+            claimed = sorted((dict(row) for row in claimed), key=lambda row: order[row["id"]])
+            session.execute(MOVE_SLOT, {"rate_channel": "sms", "slot_at": slot + len(claimed) * interval})
+        return [(row, ahead + n * interval_seconds) for n, row in enumerate(claimed)], None
 
     def for_registrations(self, registration_ids):
         """{registration id: [each message about it, oldest first, without its text]}."""

@@ -24,16 +24,22 @@ from tests.system import MANAGEMENT  # noqa: E402
 
 
 def _cpu_of(pids):
+    """{pid: CPU seconds so far} of those of `pids` still running (a test's own RabbitMQ node
+    may come and go during the run: only processes there before and after are compared)."""
     import os
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    used = {}
     for pid in pids:
         try:
             fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile: another RabbitMQ node on the machine (a test's own) stopped
+        except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def _used_since(before, after):
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
 
 
 def _broker_pids():
@@ -65,7 +71,7 @@ def measure(count=3000, clients=50, amqp_base="amqp://guest:guest@127.0.0.1:5672
                 assert server_line.strip() == str(count), server_line
             elapsed = time.perf_counter() - started
             driver_cpu = float(driver.stdout.split()[-1])
-            served, brokered = _cpu_of([server.pid]) - before[0], _cpu_of(broker) - before[1]
+            served, brokered = _used_since(before[0], _cpu_of([server.pid])), _used_since(before[1], _cpu_of(broker))
             results[kind] = {"per_second": count / elapsed,
                              "ms": {"sender": driver_cpu * 1000 / count, "receiver": served * 1000 / count,
                                     "rabbitmq": brokered * 1000 / count}}

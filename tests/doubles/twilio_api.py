@@ -4,8 +4,10 @@
         [--error-for +358401234567=21211] [--fail-all-for 120] [--answer-after 3]
 
 Every POST to /2010-04-01/Accounts/{sid}/Messages.json is checked for Basic auth and the form
-fields To, From and Body, answered like Twilio does (201 with a message SID) and appended to the
-record file as one JSON line, with the time it arrived. GET on the same path lists the messages
+fields To, Body and a sender (From, or MessagingServiceSid: a Messaging Service's pool), answered
+like Twilio does (201 with a message SID, `accepted` when the service is to pick the number; 400 with
+Twilio's code 21604, 21602 or 21603 when one is missing) and appended to the record file as one
+JSON line, as posted, with the time it arrived. GET on the same path lists the messages
 accepted so far like Twilio's list endpoint: newest first, filtered by `To`, `From`, `DateSent`,
 `DateSent<`, `DateSent>` (the `DateSent>=YYYY-MM-DD` of the URL), in pages of `PageSize` with
 `next_page_uri`. It prints its port on the first line of stdout when ready.
@@ -43,7 +45,7 @@ def matches(message, query):
     day = datetime.datetime.fromtimestamp(message["received_at"], datetime.timezone.utc).date()
     checks = {
         "To": lambda v: message["To"] == v,
-        "From": lambda v: message["From"] == v,
+        "From": lambda v: message.get("From") == v,
         "DateSent": lambda v: day == _sent_date(v),
         "DateSent<": lambda v: day <= _sent_date(v),  # `DateSent<=` in the URL
         "DateSent>": lambda v: day >= _sent_date(v),  # `DateSent>=` in the URL
@@ -54,10 +56,29 @@ def matches(message, query):
 def resource(message, account_sid):
     """A message as Twilio's API shows it."""
     when = email.utils.formatdate(message["received_at"], usegmt=True)
-    return {"sid": message["sid"], "account_sid": account_sid, "to": message["To"], "from": message["From"],
-            "body": message["Body"], "status": "sent", "num_segments": "1", "direction": "outbound-api",
+    return {"sid": message["sid"], "account_sid": account_sid, "to": message["To"], "from": message.get("From"),
+            "messaging_service_sid": message.get("MessagingServiceSid"), "body": message["Body"],
+            "status": "sent", "num_segments": "1", "direction": "outbound-api",
             "date_created": when, "date_updated": when, "date_sent": when, "error_code": None,
             "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{message['sid']}.json"}
+
+
+# What Twilio answers a Messages API request that lacks a required field (its error codes).
+MISSING = (
+    (("To",), 21604, "A 'To' phone number is required."),
+    (("Body",), 21602, "Message body is required."),
+    (("From", "MessagingServiceSid"), 21603,
+     "A 'From' or 'MessagingServiceSid' parameter is required to send a message"),
+)
+
+
+def refusal(form):
+    """Twilio's 400 body for a form that lacks a required field, or None."""
+    for names, code, message in MISSING:
+        if not any(form.get(name) for name in names):
+            return {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                    "status": 400}
+    return None
 
 
 def make_handler(record_path, auth, fail_ratio, errors, fail_all_until=0.0, answer_after=0.0):
@@ -124,8 +145,9 @@ def make_handler(record_path, auth, fail_ratio, errors, fail_all_until=0.0, answ
             if not self._authorised():
                 return
             form = {k: v[0] for k, v in parse_qs(raw).items()}
-            if not {"To", "From", "Body"} <= form.keys():
-                return self._answer(400, {"code": 21604, "message": "missing field", "status": 400})
+            refused = refusal(form)
+            if refused:
+                return self._answer(400, refused)
             number = next(counter)
             if time.time() < fail_all_until or (fail_ratio and (number % round(1 / fail_ratio)) == 0):
                 return self._answer(500, {"code": 20500, "message": "Internal Server Error", "status": 500})
@@ -139,7 +161,9 @@ def make_handler(record_path, auth, fail_ratio, errors, fail_all_until=0.0, answ
                 accepted.append(message)
             if answer_after:
                 time.sleep(answer_after)
-            return self._answer(201, {**resource(message, auth[0]), "status": "queued", "date_sent": None})
+            # through a Messaging Service alone, Twilio answers before it has picked the number
+            status = "queued" if form.get("From") else "accepted"
+            return self._answer(201, {**resource(message, auth[0]), "status": status, "date_sent": None})
 
     return Handler
 
@@ -159,6 +183,9 @@ def main():
     errors = {number: int(code) for number, code in errors.items()}
     handler = make_handler(args.record, (args.account_sid, args.auth_token), args.fail_ratio, errors,
                            time.time() + args.fail_all_for, args.answer_after)
+    # Twilio takes a burst of new connections; socketserver's listen backlog of 5 drops them
+    # (a batch's sends open up to 50 at once), which a client sees as an answer lost.
+    ThreadingHTTPServer.request_queue_size = 1024
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler)
     server.daemon_threads = True
     print(server.server_address[1], flush=True)

@@ -114,3 +114,29 @@ def test_a_draft_is_published_from_its_page_and_other_organizers_reach_none_of_i
     assert published.status_code == 303
     assert {e["status"] for e in listed(system, word)} == {"published"}
     assert system.call("GET", f"/api/series/{series_id}").json()["sms_code"]
+
+
+def test_the_series_page_counts_who_came_to_each_session_and_how_often(system, office, own):
+    word = uuid.uuid4().hex[:8]
+    series_id = made(post(office, system, "/staff/series/new", form(word)))
+    sessions = [s["id"] for s in system.call("GET", f"/api/series/{series_id}", staff=True).json()["sessions"]]
+    sign_up(system, sessions[0], {"name": "Lämmittely", "phone": "0401234099"})  # registration knows the sessions
+    codes = []
+    for n, name in enumerate(("Amina", "Bashir", "Chen")):
+        answer = system.call("POST", f"/api/series/{series_id}/registrations",
+                             json={"name": name, "phone": f"04012341{n:02d}"})
+        assert answer.status_code == 201, answer.text
+        codes.append(answer.json()["cancel_code"])
+    staff = {"Authorization": f"Bearer {token_of(own)}"}
+    rows = {(r["name"], r["event_id"] if "event_id" in r else s): r["id"] for s in sessions[:2]
+            for r in system.call("GET", f"/api/events/{s}/registrations", headers=staff).json()}
+    for name, session in (("Amina", sessions[0]), ("Amina", sessions[1]), ("Bashir", sessions[0])):
+        marked = system.call("POST", f"/api/registrations/{rows[(name, session)]}/check-in", headers=staff)
+        assert marked.status_code == 200, marked.text
+    assert system.call("POST", f"/api/events/{sessions[0]}/walk-ins", headers=staff, json={"count": 3}).status_code == 201
+
+    page = Page(get(office, system, f"/staff/series/{series_id}").text)
+    columns = ("confirmed", "waitlisted", "attended", "walk_ins")
+    assert [page.text(f"stats-{c}-1") for c in columns] == ["4", "0", "2", "3"]  # the warm-up sign-up too
+    assert [page.text(f"stats-{c}-2") for c in columns] == ["3", "0", "1", "0"]
+    assert page.text("came") == "2 kertaa: 1 henkilöä 1 kertaa: 1 henkilöä 0 kertaa: 1 henkilöä"

@@ -75,8 +75,8 @@ def test_each_session_is_published_as_an_event_carrying_its_series(catalog):
     assert made["sms_code"] == "RYHMA7" and made["session_count"] == 4 and made["status"] == "published"
     assert [s["session_number"] for s in made["sessions"]] == [1, 2, 3, 4]
     published = sorted(heard_of("event_published", made["id"], 4), key=lambda e: e.session_number)
-    assert [(e.id, e.session_number, e.session_count, e.series_sms_code, e.sms_code) for e in published] == [
-        (s["id"], s["session_number"], 4, "RYHMA7", None) for s in made["sessions"]]
+    assert [(e.id, e.session_number, e.session_count, e.series_sms_code, e.sms_code, e.series_weekly)
+            for e in published] == [(s["id"], s["session_number"], 4, "RYHMA7", None, True) for s in made["sessions"]]
     assert {e.starts_at.astimezone(HELSINKI).strftime("%A %H:%M") for e in published} == {
         day(10).strftime("%A") + " 17:00"}
     listed = [e for e in proxy.list_events() if e["series_id"] == made["id"]]
@@ -84,6 +84,15 @@ def test_each_session_is_published_as_an_event_carrying_its_series(catalog):
         (n, 4, "RYHMA7") for n in (1, 2, 3, 4)]
     assert proxy.get_event(made["sessions"][1]["id"])["session_number"] == 2
     assert proxy.get_series(made["id"])["sessions"] == made["sessions"]
+
+
+def test_sessions_on_a_list_of_days_are_not_called_weeks(catalog):
+    proxy, _ = catalog
+    days = [day(10).isoformat(), day(12).isoformat()]
+    made = proxy.create_series(new_series(schedule={"dates": days, "start_time": "10:00", "end_time": "11:00"}),
+                               organizer=None)
+    published = heard_of("event_published", made["id"], 2)
+    assert [e.series_weekly for e in published] == [False, False]
 
 
 def test_a_series_code_and_an_events_code_never_clash(catalog):

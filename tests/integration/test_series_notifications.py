@@ -76,6 +76,13 @@ def test_an_enrolment_is_one_sms_and_each_sessions_reminder_says_which_week(star
     # the four sessions' registrations were heard (each recorded as handled) but sent nothing
     wait_until(lambda: handled(database) == 6, message="all six events handled")
     assert sorted(r["template"] for r in rows(database)) == ["enrolled", "reminder"] and len(sms.all()) == 2
+    # the enrolment erased: its own message is blanked (its sessions' by their registration_erased)
+    dispatch("enrolment_cancelled", make_envelope("enrolment_cancelled", {
+        "enrolment_id": "n-1", "series_id": "s-1", "status": "cancelled", "reason": "erased", "channel": "sms",
+        "seats": 1, "cancel_code": "K7MX-4PRA", "event": session_snapshot(1, first)}))
+    wait_until(lambda: [r["recipient"] for r in rows(database) if r["template"] == "enrolled"] == [""],
+               message="the enrolment's message blanked")
+    assert len(sms.all()) == 2
 
 
 def test_peru_asks_only_the_next_or_all_and_2_cancels_all_through_registration(start_notifications, twilio_double,

@@ -15,6 +15,7 @@ SERVICES = COMPOSE["services"]
 APP_SERVICES = ("catalog", "registration", "notifications", "gateway")
 DEFINITIONS = REPO_ROOT / "docker" / "rabbitmq" / "definitions.json"
 ENTRYPOINT = REPO_ROOT / "docker" / "rabbitmq" / "entrypoint.sh"
+BROKER_NODES = ("rabbitmq", "rabbitmq-2", "rabbitmq-3")
 
 
 def published(service):
@@ -59,8 +60,10 @@ def test_no_default_secrets():
     for name in APP_SERVICES:
         environment = SERVICES[name]["environment"]
         assert environment["STAFF_BOOTSTRAP_TOKEN"] == "${STAFF_BOOTSTRAP_TOKEN:-}"
-        own_user = rf"amqp://{name}:\$\{{RABBITMQ_{name.upper()}_PASSWORD(:\?[^}}]*)?\}}@rabbitmq:5672/yhdessa"
-        assert re.fullmatch(own_user, environment["AMQP_URI"]), environment["AMQP_URI"]
+        # every node it lists (the cluster profile's too) is logged in to as the service itself
+        own_user = rf"amqp://{name}:\$\{{RABBITMQ_{name.upper()}_PASSWORD(:\?[^}}]*)?\}}@(rabbitmq[-0-9]*):5672/yhdessa"
+        nodes = [re.fullmatch(own_user, node) for node in environment["AMQP_URI"].split(";")]
+        assert all(nodes) and [node.group(2) for node in nodes] == list(BROKER_NODES), environment["AMQP_URI"]
         assert "${POSTGRES_PASSWORD" in environment["CATALOG_DATABASE_URL"]
 
 
@@ -123,3 +126,26 @@ def test_the_proxy_has_the_gateways_limits():
     server_idle, upstream_idle = sorted(int(value.rstrip("s")) for value in directive("keepalive_timeout"))[::-1]
     assert server_idle == int(DEFAULTS["HTTP_IDLE_TIMEOUT_SECONDS"]) > upstream_idle
     assert directive("proxy_set_header X-Forwarded-For") == ["$remote_addr"]
+
+
+def test_the_cluster_profile_adds_two_nodes_that_join_the_first_and_the_services_use_quorum_queues():
+    assert "profiles" not in SERVICES["rabbitmq"]
+    cluster_conf = (REPO_ROOT / "docker" / "rabbitmq" / "cluster.conf").read_text()
+    assert "cluster_formation.peer_discovery_backend = classic_config" in cluster_conf
+    listed = re.findall(r"^cluster_formation\.classic_config\.nodes\.\d+ = rabbit@(\S+)$", cluster_conf, re.MULTILINE)
+    assert listed == [SERVICES[name]["hostname"] for name in BROKER_NODES] == list(BROKER_NODES)
+    for name in BROKER_NODES[1:]:
+        node = SERVICES[name]
+        assert node["profiles"] == ["cluster"] and node["image"] == SERVICES["rabbitmq"]["image"]
+        assert published(name) == [] and node["networks"] == ["back"]  # as locked down as the first
+        assert node["entrypoint"] == SERVICES["rabbitmq"]["entrypoint"]
+        assert any(volume.endswith("/etc/rabbitmq/conf.d/30-cluster.conf:ro") for volume in node["volumes"])
+        assert node["environment"]["RABBITMQ_ERLANG_COOKIE"].startswith("${RABBITMQ_ERLANG_COOKIE:?")
+        assert node["depends_on"] == {"rabbitmq": {"condition": "service_healthy"}}
+    made = subprocess.run(["sh", str(REPO_ROOT / "docker" / "make-env.sh")], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"^RABBITMQ_ERLANG_COOKIE=[0-9a-f]{48}$", made, re.MULTILINE)
+    for name in APP_SERVICES:
+        assert SERVICES[name]["environment"]["QUEUE_TYPE"] == "${QUEUE_TYPE:-quorum}"
+        # a cluster starting up is waited for whole: a queue declared before a node joins has no replica there
+        assert {SERVICES[name]["depends_on"][node].get("required", True) for node in BROKER_NODES[1:]} == {False}

@@ -1,8 +1,10 @@
 """Entrypoints only: the event list (GET /), an event with its sign-up form (GET|POST /events/{id}) and the answer page."""
+from urllib.parse import quote
+
 from nameko.dependency_providers import Config
 
 from services.gateway import access
-from services.gateway.pages import event_list, event_view, form_errors, sign_up_form
+from services.gateway.pages import event_list, event_view, form_errors, series_view, sign_up_form
 from services.gateway.pages.endpoint import page
 from services.gateway.pages.page_cache import MUNICIPALITIES_SECONDS, PageCache
 from services.gateway.pages.rendering import NO_STORE
@@ -22,14 +24,17 @@ class EventPages:
         # private, as every page: a first visit's answer sets the browser's own form-token cookie
         return page.render("events.html", filters=filters, errors=errors,
                            day_value=(request.args.get("day") or "").strip(), municipalities=choices,
-                           events=[event_view.shown(event, page.lang) for event in events],
+                           events=[self._listed_row(event, page.lang) for event in series_view.listed(events)],
                            more=filters.query(offset=filters.offset + event_list.PAGE_SIZE)
                            if len(events) == event_list.PAGE_SIZE else None)
 
     @page("GET", "/events/<string:event_id>")
     def event_page(self, request, event_id):
         page = self.pages.page(request)
-        return self._event_page(page, self._event(event_id), sign_up_form.values({}, page.lang),
+        event = self._event(event_id)
+        if event.get("series_id"):  # a session of a weekly group: one enrols in the whole series
+            return page.redirect(series_view.PATH + quote(event["series_id"], safe=""))
+        return self._event_page(page, event, sign_up_form.values({}, page.lang),
                                 sign_up_form.new_idempotency_key())
 
     @page("POST", "/events/<string:event_id>")
@@ -70,6 +75,15 @@ class EventPages:
         return page.render("signed_up.html", status=201 if answer["repeat_of"] is None else 200, cache=NO_STORE,
                            event=event_view.shown(event, page.lang), registration=answer["registration"],
                            channel=channel, address=address)
+
+    def _listed_row(self, event, lang):
+        """A row of the list: an event, or a series by its next session with its rhythm."""
+        row = event_view.shown(event, lang)
+        if event.get("series_id"):
+            series = self._series(event["series_id"])
+            row["rhythm"] = series_view.rhythm(series, sorted(series.get("sessions") or [],
+                                                              key=lambda s: s["session_number"]))
+        return row
 
     def _event_page(self, page, event, values, key, errors=None, status=200):
         return page.render("event.html", status=status, event=event_view.shown(event, page.lang),

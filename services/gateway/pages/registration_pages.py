@@ -2,7 +2,11 @@
 
 `code` is the short cancel code or the link token of the emails; registration's own RPCs (the
 same the API's /api/registrations/{code} calls) read, cancel and erase, and each use is counted
-against the caller's address as the API counts it. Every answer here is `no-store`."""
+against the caller's address as the API counts it. Every answer here is `no-store`.
+
+A code may be an enrolment's (a weekly group's, every session at once): these addresses then show
+the enrolment, "cancel" cancels every session to come and "erase" erases it (SeriesPages' helpers;
+not coming to one session is SeriesPages' own address)."""
 from urllib.parse import quote
 
 from services.gateway.pages import holder_view
@@ -11,6 +15,8 @@ from services.gateway.pages.rendering import NO_STORE
 from shared.errors import NotFound
 
 CONFIRMED = "yes"
+# marks what _held found as an enrolment (its keys are registration's to choose)
+ENROLMENT = "_enrolment"
 
 
 class RegistrationPages:
@@ -32,6 +38,8 @@ class RegistrationPages:
         registration = self._held(page_, request, code)
         if not isinstance(registration, dict):
             return registration
+        if _is_enrolment(registration):
+            return self._enrolment_page(page_, "enrolment.html", code, registration)
         return self._registration_page(page_, "registration.html", code, registration)
 
     @page("GET", "/r/<string:code>/cancel")
@@ -41,6 +49,8 @@ class RegistrationPages:
         registration = self._held(page_, request, code)
         if not isinstance(registration, dict):
             return registration
+        if _is_enrolment(registration):
+            return self._enrolment_page(page_, "enrolment_cancel.html", code, registration)
         return self._registration_page(page_, "cancel.html", code, registration)
 
     @page("POST", "/r/<string:code>/cancel")
@@ -52,6 +62,8 @@ class RegistrationPages:
         registration = self._held(page_, request, code)
         if not isinstance(registration, dict):
             return registration
+        if _is_enrolment(registration):
+            return self._enrolment_cancel(page_, code, registration)
         was_active = holder_view.active(registration)
         if was_active:  # cancelling twice is harmless, but only the first cancels and sends a message
             registration = self.registration.cancel(code)
@@ -64,6 +76,8 @@ class RegistrationPages:
         registration = self._held(page_, request, code)
         if not isinstance(registration, dict):
             return registration
+        if _is_enrolment(registration):
+            return self._enrolment_page(page_, "enrolment_erase.html", code, registration)
         return self._registration_page(page_, "erase.html", code, registration)
 
     @page("POST", "/r/<string:code>/erase")
@@ -76,14 +90,22 @@ class RegistrationPages:
         try:
             self.registration.erase(code)
         except NotFound:
-            return _not_found(page_, code)
+            try:
+                self.registration.erase_enrolment(code)
+            except NotFound:
+                return _not_found(page_, code)
         return page_.render("erased.html", cache=NO_STORE)
 
     def _held(self, page_, request, code):
-        """The registration `code` opens, or the "no such code" page to answer with instead."""
+        """The registration or enrolment `code` opens (_is_enrolment tells which), or the "no such
+        code" page to answer with instead. One use of a code, however many look-ups."""
         self.limits.code_use(request)
         try:
             return self.registration.get_registration(code)
+        except NotFound:
+            pass
+        try:
+            return {**self.registration.get_enrolment(code), ENROLMENT: True}
         except NotFound:
             return _not_found(page_, code)
 
@@ -92,6 +114,10 @@ class RegistrationPages:
         view = holder_view.shown(registration)
         return page_.render(template, cache=NO_STORE, code=code, registration=view, event=view["event"],
                             title=holder_view.title(view["event"], page_.lang), **context)
+
+
+def _is_enrolment(held):
+    return bool(held.get(ENROLMENT))
 
 
 def _not_found(page_, code):

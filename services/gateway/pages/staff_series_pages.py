@@ -11,7 +11,7 @@ from services.gateway.pages.endpoint import page
 from services.gateway.pages.event_form_errors import for_code
 from services.gateway.pages.rendering import NO_STORE
 from services.gateway.pages.staff_session import signed_in
-from shared.errors import ValidationFailed, YhdessaError
+from shared.errors import NotFound, ValidationFailed, YhdessaError
 
 DONE = ("created", "published")
 
@@ -56,7 +56,18 @@ class StaffSeriesPages:
         found = self._series_with_seats(self._series_for(staff, series_id))
         done = request.args.get("done")
         return page_.render("staff_series.html", cache=NO_STORE, staff=staff, admin=access.scope(staff) is None,
-                            series=staff_series_view.shown(found, page_.lang), done=done if done in DONE else None)
+                            series=staff_series_view.shown(found, page_.lang), done=done if done in DONE else None,
+                            stats=self._series_stats(staff, found))
+
+    def _series_stats(self, staff, series):
+        """Who came to each session and how often people came (registration's counts, without
+        names); None for a draft, which registration has not heard of."""
+        if series["status"] == "draft":
+            return None
+        try:
+            return staff_series_view.stats(self.registration.series_stats(series["id"], organizer=access.scope(staff)))
+        except NotFound:
+            return None
 
     @page("POST", "/staff/series/<string:series_id>/publish")
     def publish_series(self, request, series_id):

@@ -36,3 +36,11 @@ def one_per_series(events):
             seen.add(event["series_id"])
         listed.append(event)
     return listed
+
+
+def stats(counts):
+    """The series' statistics as its staff page shows them: per session (with its time on
+    Helsinki's clock) and in total, and how many enrolled came how many times, most first."""
+    sessions = [{**session, "time_text": staff_time(session["starts_at"])} for session in counts["sessions"]]
+    came = sorted(((int(times), people) for times, people in counts["total"]["came"].items()), reverse=True)
+    return {"sessions": sessions, "total": counts["total"], "came": came}

@@ -73,12 +73,14 @@ def status_callback_url(public_base_url):
 
 
 class TwilioSms(SmsClient):
-    """SMS through Twilio's Messages API at `api_url`; `status_callback` is the URL its delivery
-    reports go to (none: no reports)."""
+    """SMS through Twilio's Messages API at `api_url`, from the number `sender`, or from the pool of
+    the Messaging Service `messaging_service_sid` when one is given (Twilio then picks the number);
+    `status_callback` is the URL its delivery reports go to (none: no reports)."""
 
     name = NAME
 
-    def __init__(self, account_sid, auth_token, sender, api_url, timeout, status_callback=None, connections=10):
+    def __init__(self, account_sid, auth_token, sender, api_url, timeout, status_callback=None, connections=10,
+                 messaging_service_sid=None):
         http = TwilioHttpClient(timeout=timeout)
         # One kept-alive connection per concurrent sender: the library's pool holds cpu_count + 4,
         # and every send beyond that would pay a new TCP and TLS handshake.
@@ -94,14 +96,16 @@ class TwilioSms(SmsClient):
         self.client = TwilioClient(account_sid, auth_token, http_client=http)
         # The Messages API lives on the `api` domain; pointing it elsewhere serves local doubles.
         self.client.api.base_url = api_url.rstrip("/")
-        self.sender = sender
+        # MessagingServiceSid instead of From: Twilio spreads the messages over the service's numbers
+        self.sent_from = {"messaging_service_sid": messaging_service_sid} if messaging_service_sid \
+            else {"from_": sender}
         self.status_callback = status_callback
 
     def try_send_sms(self, to, body, reference):
         """Twilio's message SID; its refusals and lost answers in our terms (module docstring)."""
         extra = {"status_callback": self.status_callback} if self.status_callback else {}
         try:
-            message = self.client.messages.create(to=to, from_=self.sender, body=body, **extra)
+            message = self.client.messages.create(to=to, body=body, **self.sent_from, **extra)
         except TwilioRestException as exc:
             error = TransientDeliveryError if classify(exc.status, exc.code) == TRANSIENT else PermanentDeliveryError
             raise error(f"Twilio {exc.status}: {exc.msg}", code=str(exc.code or exc.status))
