@@ -122,7 +122,7 @@ def test_a_weekly_group_from_enrolment_to_retention(system):
     promoted = system.call("GET", f"/api/enrolments/{waiting}").json()
     assert [s["status"] for s in promoted["sessions"]] == ["waitlisted", "confirmed", "waitlisted", "waitlisted"]
     each_told(system, phones[:1] + phones[10:11], "", {phones[0]: 2, phones[10]: 2})
-    assert "2/4" in sms_to(system, phones[0])[-1] and "2/4" in sms_to(system, phones[10])[-1]
+    assert "viikko 2/4" in sms_to(system, phones[0])[-1] and "viikko 2/4" in sms_to(system, phones[10])[-1]
 
     # week 3 moves: each of its registrants (10 seated, 2 waiting) is told once
     moved = system.call("PATCH", f"/api/events/{sessions[2]}", staff=True, json={"place": "Nuorisotila Kompassi"})
@@ -137,6 +137,8 @@ def test_a_weekly_group_from_enrolment_to_retention(system):
     coming = {phone: 4 for phone in phones[:10]}
     coming.update({phones[0]: 3, phones[10]: 1, phones[11]: 0})
     each_told(system, phones, "Muistutus", coming)
+    reminders = sms_to(system, phones[1], "Muistutus")
+    assert all(any(f"viikko {week}/4" in reminder for reminder in reminders) for week in range(1, 5))
 
     # check-ins per session at the door, and walk-ins
     week_1, week_2 = roster_ids(system, sessions[0]), roster_ids(system, sessions[1])
