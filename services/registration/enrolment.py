@@ -245,9 +245,8 @@ def cancel_all_held(session, enrolment):
             promote_waiting_list(session, event["id"])
             cancelled.append(shapes.session_place({**row, "status": CANCELLED}, event, None))
     _mark_cancelled(session, enrolment, now)
-    if pairs:
-        first = next((event for _, event in pairs if cancelled and event["id"] == cancelled[0]["event_id"]),
-                     pairs[0][1])
+    if cancelled:  # nothing left to cancel (the series is over): nothing to tell
+        first = next(event for _, event in pairs if event["id"] == cancelled[0]["event_id"])
         add_event(session, outbox, "enrolment_cancelled", shapes.enrolment_data(
             enrolment, CANCELLED, cancelled, first, reason="by_registrant"))
     return cancelled

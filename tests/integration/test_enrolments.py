@@ -156,6 +156,16 @@ def test_a_series_with_a_full_session_refuses_the_enrolment_writing_nothing(stor
     assert count(store, enrolments) == 1 and count(store, registrations) == 4
 
 
+def test_cancelling_all_once_the_series_is_over_tells_nobody(store):
+    series_id, sessions = series(store)
+    held, _ = enrol(store, series_id, "0401000001")
+    with store.database.transaction() as session:  # every session began already
+        begun = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+        session.execute(events.update().where(events.c.series_id == series_id).values(starts_at=begun))
+    assert statuses(store.cancel_enrolment(held["cancel_code"])) == ["confirmed"] * 4
+    assert outbox_events(store.database, outbox, "enrolment_cancelled") == []
+
+
 def test_sessions_already_begun_are_not_enrolled(store):
     series_id, sessions = series(store)
     with store.database.transaction() as session:  # the first session began an hour ago
