@@ -16,7 +16,8 @@ from tests.conftest import wait_until
 from tests.e2e.helpers import create_event, sign_up
 from tests.system import start_system
 
-pytestmark = pytest.mark.e2e
+# the connection limits take half a minute of waiting: make test-long runs them (CI too)
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 GATEWAY_WORKERS = 10
 BODY_TIMEOUT = 4

@@ -7,6 +7,7 @@ import json
 import random
 import subprocess
 import sys
+import uuid
 
 import pytest
 import requests
@@ -55,11 +56,14 @@ def access_lines(system):
 
 
 def answered_by(system, request):
-    """(the answer of `request()`, the pid of the gateway copy that logged it)."""
-    before = len(access_lines(system))
-    answer = request()
-    lines = wait_until(lambda: access_lines(system)[before:], message="the access log line")
-    assert len(lines) == 1, lines  # one request at a time: its line
+    """(the answer of `request(query)`, the pid of the gateway copy that logged it). The request's
+    target carries `query`, a parameter name of its own (the access log keeps names, not values),
+    so its line is told from a previous request's line logged late."""
+    marker = f"probe_{uuid.uuid4().hex[:12]}"
+    answer = request(f"?{marker}=1")
+    lines = wait_until(lambda: [e for e in access_lines(system) if marker in json.dumps(e)],
+                       message="the access log line")
+    assert len(lines) == 1, lines
     return answer, lines[0]["pid"]
 
 
@@ -76,7 +80,7 @@ def test_both_copies_answer_on_the_one_port(copies):
     assert len(gateways) == 2
     client, answered = a_new_client(copies), set()
     for _ in range(TRIES):
-        answer, pid = answered_by(copies, lambda: client.call("GET", "/health"))
+        answer, pid = answered_by(copies, lambda q: client.call("GET", "/health" + q))
         assert answer.status_code == 200
         answered.add(pid)
         if answered == gateways:
@@ -87,12 +91,12 @@ def test_both_copies_answer_on_the_one_port(copies):
 def test_a_client_over_its_limit_on_one_copy_is_over_it_on_the_other(copies):
     client, answers = a_new_client(copies), []
     for _ in range(CODES_PER_MINUTE + 1):
-        answers.append(answered_by(copies, lambda: client.call("GET", "/api/registrations/ABCD-EFGH")))
+        answers.append(answered_by(copies, lambda q: client.call("GET", "/api/registrations/ABCD-EFGH" + q)))
     assert [a.status_code for a, _ in answers] == [404] * CODES_PER_MINUTE + [429]
     assert {pid for _, pid in answers[:CODES_PER_MINUTE]} == set(copies.service_pids("gateway"))
     # and it stays over the limit whichever copy it reaches next
     for _ in range(4):
-        answer, _pid = answered_by(copies, lambda: client.call("GET", "/api/registrations/ABCD-EFGH"))
+        answer, _pid = answered_by(copies, lambda q: client.call("GET", "/api/registrations/ABCD-EFGH" + q))
         assert answer.status_code == 429
 
 
@@ -101,11 +105,11 @@ def test_a_staff_session_made_on_one_copy_works_on_the_other(copies):
     browser = pages.browser()
     browser.headers["Connection"] = "close"
     pages.get(browser, copies, "/staff/sign-in")
-    answer, signed_by = answered_by(copies, lambda: pages.post(browser, copies, "/staff/sign-in", {"token": token}))
+    answer, signed_by = answered_by(copies, lambda q: pages.post(browser, copies, "/staff/sign-in" + q, {"token": token}))
     assert answer.status_code == 303 and pages.cookie(browser, pages.STAFF_COOKIE)
     other = set(copies.service_pids("gateway")) - {signed_by}
     for _ in range(TRIES):
-        answer, pid = answered_by(copies, lambda: pages.get(browser, copies, "/staff/events"))
+        answer, pid = answered_by(copies, lambda q: pages.get(browser, copies, "/staff/events" + q))
         assert answer.status_code == 200, answer.status_code  # a 303 to the sign-in page: not known there
         if pid in other:
             break

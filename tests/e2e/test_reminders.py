@@ -43,6 +43,7 @@ def reminded_once(system, phones, expected):
     assert reminders_to(system, phones) == expected
 
 
+@pytest.mark.long  # minutes of make test: make test-long runs it (CI too)
 def test_each_confirmed_registrant_gets_one_reminder_and_those_waiting_or_cancelled_none(system):
     event = event_within_the_hour(system, capacity=2, waitlist_capacity=5)
     phones = {"+358401717001": "confirmed", "+358401717002": "confirmed", "+358401717003": "waitlisted",

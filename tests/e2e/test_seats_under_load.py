@@ -116,6 +116,7 @@ def test_cancellations_during_a_rush_promote_the_waiting_list_in_order(postgres_
     assert {m["To"] for m in messages if "Paikka vapautui" in m["Body"]} == promoted_phones
 
 
+@pytest.mark.long  # minutes of make test: make test-long runs it (CI too)
 def test_concurrent_sign_ups_each_get_their_own_answer_though_they_travel_together(system):
     """The gateway gathers concurrent sign-ups into one call to registration: a bad, a doubled or
     a misdirected one among them is answered as if it had come alone, and spoils none of the rest."""

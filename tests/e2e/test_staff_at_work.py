@@ -275,6 +275,7 @@ def test_a_stream_resumes_after_a_dropped_connection_with_last_event_id(system, 
     assert all(item["data"]["name"] != "Ensin" for item in resumed.items)
 
 
+@pytest.mark.long  # minutes of make test: make test-long runs it (CI too)
 def test_the_contact_person_hears_how_many_are_coming_when_registration_closes(system, kosketus, city):
     import datetime as dt
 

@@ -225,6 +225,7 @@ def test_messages_waiting_for_their_sms_slot_are_handed_back_at_once_when_the_se
     assert len([r for r in left if r["status"] == "created"]) >= 10 - len(sms.all()) - 1 > 0
 
 
+@pytest.mark.long  # minutes of make test: make test-long runs it (CI too)
 def test_a_twilio_that_answers_only_after_the_timeout_sends_one_sms(start_notifications, twilio_double):
     twilio, sms = twilio_double("--answer-after", "2")
     dispatch, database = start_notifications(twilio, PROVIDER_TIMEOUT_SECONDS="1", SEND_CLAIM_MARGIN_SECONDS="1")
@@ -236,6 +237,7 @@ def test_a_twilio_that_answers_only_after_the_timeout_sends_one_sms(start_notifi
     assert len(sms.all()) == 1
 
 
+@pytest.mark.long  # minutes of make test: make test-long runs it (CI too)
 def test_twilio_down_is_retried_past_five_attempts_then_given_up_with_the_reason(start_notifications,
                                                                                twilio_double):
     twilio, sms = twilio_double("--fail-ratio", "1")

@@ -5,6 +5,7 @@ import datetime as dt
 import time
 from collections import Counter
 
+import pytest
 from sqlalchemy import update
 
 from services.registration.service import RegistrationService
@@ -107,6 +108,7 @@ def test_an_event_without_reminders_or_called_off_reminds_nobody(store):
     assert store.send_reminders(now=reminder_at) == 0
 
 
+@pytest.mark.long  # minutes of make test: make test-long runs it (CI too)
 def test_two_registration_services_running_at_once_send_one_reminder_each(container_factory, config_for,
                                                                           postgres_database):
     # PostgreSQL, where copies of a service share one database; on SQLite each process is its
