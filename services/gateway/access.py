@@ -53,6 +53,12 @@ def visible(staff, event):
     return {key: value for key, value in event.items() if key not in STAFF_ONLY_FIELDS}
 
 
+def assisting(staff):
+    """Who signs a resident up on their behalf (None: the resident themselves), as registration
+    records it: the staff member, and where messages go for a resident without phone or email."""
+    return {field: staff.get(field) for field in ("id", "name", "phone", "email")} if staff else None
+
+
 def staff_reference(staff):
     """What other services record of a staff member: id and name, no secret."""
     return {"id": staff["id"], "name": staff["name"]}

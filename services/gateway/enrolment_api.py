@@ -2,11 +2,10 @@
 enrolment by its code (one session or all), and a series' statistics. GatewayService inherits them.
 Registration decides everything (services/registration/enrolment.py); these parse, limit, answer."""
 from services.gateway import access, holder, openapi
-from services.gateway.http import http, json_body, json_response
+from services.gateway.http import http, idempotency_key, json_body, json_response
 from services.gateway.openapi import IDEMPOTENCY_KEY, Answer
 from shared.answers import Enrolment, EnrolmentAnswer, Erased, SeriesStats
 from shared.api import SignUp
-from shared.errors import ValidationFailed
 
 # What the enrolment's answer lists of each session.
 SESSION_FIELDS = ("event_id", "session_number", "starts_at", "status", "waitlist_position")
@@ -34,11 +33,9 @@ class EnrolmentApi:
                           EnrolmentAnswer, headers=openapi.NO_STORE)})
     def enrol(self, request, series_id):
         body = json_body(request)
-        key = request.headers.get("Idempotency-Key") or None
-        if key is not None and len(key) > 200:
-            raise ValidationFailed("Idempotency-Key is too long.", fields={"Idempotency-Key": "at most 200 characters"})
+        key = idempotency_key(request)
         staff = self.auth.staff(request)
-        assisted_by = {field: staff.get(field) for field in ("id", "name", "phone", "email")} if staff else None
+        assisted_by = access.assisting(staff)
         with self.limits.sign_up(request, series_id, body, staff) as admission:
             answer = self.registration.enrol(series_id, body, idempotency_key=key, assisted_by=assisted_by,
                                              client_ref=admission.client_ref,

@@ -105,6 +105,14 @@ def json_body(request):
     return body
 
 
+def idempotency_key(request):
+    """The request's Idempotency-Key (None without one); over 200 characters is a 422."""
+    key = request.headers.get("Idempotency-Key") or None
+    if key is not None and len(key) > 200:
+        raise ValidationFailed("Idempotency-Key is too long.", fields={"Idempotency-Key": "at most 200 characters"})
+    return key
+
+
 def int_param(request, name, default, lowest, highest):
     """A whole-number query parameter (ASCII digits), `default` when absent; 422 naming it otherwise."""
     value = request.args.get(name)

@@ -7,7 +7,7 @@ from services.gateway.activity import ActivityHub
 from services.gateway.enrolment_api import EnrolmentApi
 from services.gateway.series_api import SeriesApi
 from services.gateway.dependencies import ProviderWebhooks, RateLimits, SignUps, StaffAuth
-from services.gateway.http import fallback, http, int_param, json_body, json_response, unmatched
+from services.gateway.http import fallback, http, idempotency_key, int_param, json_body, json_response, unmatched
 from services.gateway.openapi import (
     ACTIVITY_STREAM,
     EVENT_FILTERS,
@@ -54,7 +54,6 @@ from shared.answers import (
     WebhookWithDeliveries,
 )
 from shared.api import ClientCancellation, EventChange, EventMessage, NewEvent, SignUp, WalkIns, WebhookSubscription
-from shared.errors import ValidationFailed
 from shared.provider_webhooks import webhook_path
 from shared.rpc import Service
 
@@ -183,14 +182,12 @@ class GatewayService(SeriesApi, EnrolmentApi, EventPages, RegistrationPages, Cal
                           RepeatedSignUp, headers=openapi.NO_STORE)})
     def register(self, request, event_id):
         body = json_body(request)
-        key = request.headers.get("Idempotency-Key") or None
-        if key is not None and len(key) > 200:
-            raise ValidationFailed("Idempotency-Key is too long.", fields={"Idempotency-Key": "at most 200 characters"})
+        key = idempotency_key(request)
         # With a staff token it is an assisted sign-up: staff sign a resident up on their behalf.
         staff = self.auth.staff(request)
         if staff:
             self._event_for(staff, event_id)  # staff sign residents up to their own organizer's events
-        assisted_by = {field: staff.get(field) for field in ("id", "name", "phone", "email")} if staff else None
+        assisted_by = access.assisting(staff)
         with self.limits.sign_up(request, event_id, body, staff) as admission:
             answer = self.sign_ups.register(event_id, body, idempotency_key=key, assisted_by=assisted_by,
                                             client_ref=admission.client_ref)
@@ -300,9 +297,7 @@ class GatewayService(SeriesApi, EnrolmentApi, EventPages, RegistrationPages, Cal
     def message_everyone(self, request, event_id):
         staff = self.auth.require_staff(request)
         body = json_body(request)
-        key = request.headers.get("Idempotency-Key") or None
-        if key is not None and len(key) > 200:
-            raise ValidationFailed("Idempotency-Key is too long.", fields={"Idempotency-Key": "at most 200 characters"})
+        key = idempotency_key(request)
         event = self._event_for(staff, event_id)
         sent = self.registration.message_everyone(event_id, body, access.staff_reference(staff),
                                                   organizer=access.scope(staff), idempotency_key=key)
