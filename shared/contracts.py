@@ -58,10 +58,10 @@ class CatalogEvent(EventSnapshot):
     changed: list[str] = []
 
 
-class RegistrationEvent(Contract):
-    """Every `registration_*` event: one registrant, their contact data and the event snapshot."""
+class Registrant(Contract):
+    """What every message to a registrant rests on: who they are, where their messages go, and the
+    event (of an enrolment: its first session listed)."""
 
-    registration_id: str
     status: Literal["confirmed", "waitlisted", "cancelled"]
     name: Optional[str] = None
     phone: Optional[str] = None
@@ -70,23 +70,29 @@ class RegistrationEvent(Contract):
     channel: Literal["sms", "email"]
     seats: int
     cancel_code: str
-    waitlist_position: Optional[int] = None
-    # registration_cancelled: `by_registrant`, `by_staff`, `event_cancelled` or `erased` (the
-    # registrant erased their data: the event then carries no name or contact, nobody is messaged)
+    # cancelled: `by_registrant`, `by_staff`, `event_cancelled` or `erased` (the registrant erased
+    # their data: the event then carries no name or contact, nobody is messaged)
     reason: Optional[str] = None
     # the staff member who signed the resident up on their behalf, if one did
     assisted_by: Optional[str] = None
+    # the link token (PUBLIC_BASE_URL/r/<token>): only in the events of its making, as it is
+    # stored only hashed afterwards
+    token: Optional[str] = None
+    event: EventSnapshot
+
+
+class RegistrationEvent(Registrant):
+    """Every `registration_*` event: one registrant, their contact data and the event snapshot."""
+
+    registration_id: str
+    waitlist_position: Optional[int] = None
     # registration_event_changed: which of the event's fields changed
     changed: list[str] = []
-    # the registration's link token (PUBLIC_BASE_URL/r/<token>): only in the events of its making
-    # (registration_confirmed, registration_waitlisted), as it is stored only hashed afterwards
-    token: Optional[str] = None
     # a session's registration made by enrolling in a series
     enrolment_id: Optional[str] = None
     # True: the registrant hears of this through the enrolment's one message (enrolment_*), not
     # of each session; staff's activity stream and webhooks still get it
     told_with_enrolment: bool = False
-    event: EventSnapshot
 
 
 class SessionPlace(Contract):
@@ -99,28 +105,14 @@ class SessionPlace(Contract):
     waitlist_position: Optional[int] = None
 
 
-class EnrolmentEvent(Contract):
+class EnrolmentEvent(Registrant):
     """`enrolment_confirmed`, `enrolment_cancelled`: someone enrolled in a series (every session
     not yet started) or cancelled all of it — one message for the whole series. `event` is the
     snapshot of the first session listed; `sessions` the sessions it covers, in order."""
 
     enrolment_id: str
     series_id: str
-    status: Literal["confirmed", "waitlisted", "cancelled"]
-    name: Optional[str] = None
-    phone: Optional[str] = None
-    email: Optional[str] = None
-    language: Literal["fi", "sv", "en"] = "fi"
-    channel: Literal["sms", "email"]
-    seats: int
-    cancel_code: str
-    # `by_registrant`, `by_staff`, `erased` (then no name or contact: nobody is messaged)
-    reason: Optional[str] = None
-    assisted_by: Optional[str] = None
-    # the enrolment's link token, only in enrolment_confirmed (stored hashed afterwards)
-    token: Optional[str] = None
     sessions: list[SessionPlace] = []
-    event: EventSnapshot
 
 
 class StaffMember(Contract):

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notifications.sms_commands import (CANCEL, HELP, LANGUAGE, OTHER, SIGN_UP, START, STOP, Command,
+from services.notifications.sms_commands import (ANSWER, CANCEL, HELP, LANGUAGE, OTHER, SIGN_UP, START, STOP, Command,
                                                  parse)
 
 
@@ -55,4 +55,4 @@ def test_a_word_means_the_same_whatever_surrounds_it(word, before, after):
 
 @given(st.text(max_size=40))
 def test_any_text_is_read_as_something(body):
-    assert parse(body).kind in (CANCEL, STOP, START, HELP, LANGUAGE, SIGN_UP, OTHER)
+    assert parse(body).kind in (CANCEL, STOP, START, HELP, LANGUAGE, SIGN_UP, ANSWER, OTHER)
