@@ -9,9 +9,13 @@ from shared.helsinki import local, staff_time
 def sessions(series):
     """Each session of `series` (read with seats_left and waitlist_left) with its counts: seats
     taken and waiting, of the series' seats (a session not yet started has the series' numbers)."""
+    def taken(capacity, left, session):
+        # a draft or cancelled session has nobody coming (it offers no seats, which is not "full")
+        return max(capacity - left, 0) if session["status"] == "published" else 0
+
     return [{**session, "time_text": staff_time(session["starts_at"]),
-             "coming": max(series["capacity"] - session["seats_left"], 0),
-             "waiting": max(series["waitlist_capacity"] - session["waitlist_left"], 0)}
+             "coming": taken(series["capacity"], session["seats_left"], session),
+             "waiting": taken(series["waitlist_capacity"], session["waitlist_left"], session)}
             for session in series["sessions"]]
 
 
