@@ -28,7 +28,7 @@ preflight: $(STAMP)
 test: preflight
 	$(PY) -m pytest -m "not long and not cluster" $(PYTEST_ARGS)
 
-## make test-long: the fault and outage proofs that take minutes each (CI runs them after make test)
+## make test-long: the fault and outage proofs that take minutes each, and the slowest waits (CI runs them after make test)
 test-long: preflight
 	$(PY) -m pytest -m "long and not cluster" $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: none marked long yet
 
