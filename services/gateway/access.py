@@ -30,6 +30,12 @@ def check_organizer_field(staff, body):
     return {**body, "organizer": organizer}
 
 
+def check_organizer_change(staff, body):
+    """A change that names an organizer is checked as a new event's would be (check_organizer_field)."""
+    if isinstance(body, dict) and "organizer" in body:
+        check_organizer_field(staff, body)
+
+
 def organizer_asked_for(staff, wanted):
     """The organizer a request is about: an admin's choice (None: every one), or the staff
     member's own; another organizer's is refused."""

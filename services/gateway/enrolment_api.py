@@ -36,18 +36,10 @@ class EnrolmentApi:
         key = idempotency_key(request)
         staff = self.auth.staff(request)
         assisted_by = access.assisting(staff)
-        with self.limits.sign_up(request, series_id, body, staff) as admission:
-            answer = self.registration.enrol(series_id, body, idempotency_key=key, assisted_by=assisted_by,
-                                             client_ref=admission.client_ref,
-                                             organizer=access.scope(staff) if staff else None)
-            if answer["repeat_of"] is not None:
-                admission.release()  # no seats taken
-        enrolment = answer["enrolment"]
-        if answer["repeat_of"] is None:
-            return json_response(_enrolment_answer(enrolment), status=201, headers=holder.NO_STORE)
-        # as a sign-up's repeat (service.py register): the code only to the very same request
-        return json_response({**_enrolment_answer(enrolment, include_code=answer["repeat_of"] == "request"),
-                              "already_registered": True}, status=200, headers=holder.NO_STORE)
+        answer = self.limits.admitted(request, series_id, body, staff, lambda client_ref: self.registration.enrol(
+            series_id, body, idempotency_key=key, assisted_by=assisted_by, client_ref=client_ref,
+            organizer=access.scope(staff) if staff else None))
+        return json_response(*holder.signed_up(answer, answer["enrolment"], _enrolment_answer))
 
     # `cancel_code` is the enrolment's short code or its link token; answers mask phone and email.
 

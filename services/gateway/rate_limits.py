@@ -168,6 +168,16 @@ class Limits:
         if made and admission.seats is not None:  # a new registration: its key may be retried
             self._note(made)
 
+    def admitted(self, request, target_id, body, staff, make):
+        """`make(client_ref)` (registration's sign-up or enrolment, answering with `repeat_of`)
+        counted against the address as a sign-up, as `sign_up` counts it; a repeat takes no seats,
+        so its seats go back to the address's allowance."""
+        with self.sign_up(request, target_id, body, staff) as admission:
+            answer = make(admission.client_ref)
+            if answer["repeat_of"] is not None:
+                admission.release()  # no seats taken
+        return answer
+
     def _made_by_key(self, key, event_id, idempotency_key):
         """The counter that notes a sign-up made with this Idempotency-Key from this address, for
         as long as registration keeps the key (None without a key)."""

@@ -36,8 +36,7 @@ class SeriesApi:
         staff = self.auth.require_staff(request)
         body = json_body(request)
         self._series_for(staff, series_id)
-        if isinstance(body, dict) and "organizer" in body:
-            access.check_organizer_field(staff, body)
+        access.check_organizer_change(staff, body)
         return json_response(self.catalog.change_series(series_id, body, organizer=access.scope(staff)))
 
     def _series_for(self, staff, series_id):

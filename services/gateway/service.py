@@ -159,8 +159,7 @@ class GatewayService(SeriesApi, EnrolmentApi, EventPages, RegistrationPages, Cal
         staff = self.auth.require_staff(request)
         body = json_body(request)
         self._event_for(staff, event_id)
-        if isinstance(body, dict) and "organizer" in body:
-            access.check_organizer_field(staff, body)
+        access.check_organizer_change(staff, body)
         return json_response(self.catalog.update_event(event_id, body, organizer=access.scope(staff)))
 
     @http("POST", "/api/events/<string:event_id>/cancel", staff=True,
@@ -188,22 +187,11 @@ class GatewayService(SeriesApi, EnrolmentApi, EventPages, RegistrationPages, Cal
         if staff:
             self._event_for(staff, event_id)  # staff sign residents up to their own organizer's events
         assisted_by = access.assisting(staff)
-        with self.limits.sign_up(request, event_id, body, staff) as admission:
-            answer = self.sign_ups.register(event_id, body, idempotency_key=key, assisted_by=assisted_by,
-                                            client_ref=admission.client_ref)
-            if answer["repeat_of"] is not None:
-                admission.release()  # no seats taken
-        registration = answer["registration"]
+        answer = self.limits.admitted(request, event_id, body, staff, lambda client_ref: self.sign_ups.register(
+            event_id, body, idempotency_key=key, assisted_by=assisted_by, client_ref=client_ref))
         # A person already registered who signs up again without a staff token is answered as a
         # new sign-up would be (registration decides; README, "Signing up twice").
-        if answer["repeat_of"] is None:
-            return json_response(_signup_answer(registration), status=201, headers=holder.NO_STORE)
-        # A repeat of the same request (same Idempotency-Key and body) gets the first answer again;
-        # staff signing up someone already registered are told so, without the code, which was
-        # sent to that person: knowing someone's number must not let you cancel for them.
-        same_request = answer["repeat_of"] == "request"
-        return json_response({**_signup_answer(registration, include_code=same_request),
-                              "already_registered": True}, status=200, headers=holder.NO_STORE)
+        return json_response(*holder.signed_up(answer, answer["registration"], _signup_answer))
 
     # `cancel_code` is the short code or the link token; answers mask phone and email.
 

@@ -8,7 +8,7 @@ from services.gateway.pages import event_list, event_view, form_errors, series_v
 from services.gateway.pages.endpoint import page
 from services.gateway.pages.page_cache import MUNICIPALITIES_SECONDS, PageCache
 from services.gateway.pages.rendering import NO_STORE
-from shared.errors import ValidationFailed, YhdessaError
+from shared.errors import YhdessaError
 
 
 class EventPages:
@@ -51,24 +51,10 @@ class EventPages:
             return again(form_errors.for_fields(bad, page._), 422)
         try:
             # exactly the API's path (GatewayService.register), without a staff token
-            with self.limits.sign_up(request, event_id, body, None) as admission:
-                answer = self.sign_ups.register(event_id, body, idempotency_key=key, assisted_by=None,
-                                                client_ref=admission.client_ref)
-                if answer["repeat_of"] is not None:
-                    admission.release()  # no seats taken
-        except ValidationFailed as exc:
-            errors = form_errors.for_fields(exc.fields, page._)
-            known = {name: text for name, text in errors.items() if name in sign_up_form.FIELDS}
-            if exc.code != "validation_error" or len(known) < len(errors):
-                # not the fields' fault (a reused key), or a field the form has not: said at the top
-                known = {"form": form_errors.for_code(exc.code, page._), **known}
-            return again(known, 422)
+            answer = self.limits.admitted(request, event_id, body, None, lambda client_ref: self.sign_ups.register(
+                event_id, body, idempotency_key=key, assisted_by=None, client_ref=client_ref))
         except YhdessaError as exc:
-            if exc.http_status == 404:
-                raise
-            response = again({"form": form_errors.for_code(exc.code, page._)}, exc.http_status)
-            response.headers.update(getattr(exc, "headers", None) or {})
-            return response
+            return sign_up_form.refused(exc, again, page._)
         # A person already registered gets an answer like this one, with a code that opens
         # nothing (README, "Signing up twice"): the page must look the same either way.
         channel, address = sign_up_form.confirmation_goes_to(body)

@@ -12,7 +12,7 @@ from services.gateway.pages import form_errors, series_view, sign_up_form
 from services.gateway.pages.endpoint import page
 from services.gateway.pages.event_view import sms_number
 from services.gateway.pages.rendering import NO_STORE
-from shared.errors import NotFound, ValidationFailed, YhdessaError
+from shared.errors import NotFound, YhdessaError
 
 CONFIRMED = "yes"
 
@@ -38,18 +38,8 @@ class SeriesPages:
             return again(form_errors.for_fields(bad, page_._), 422)
         try:
             answer = self._enrolled(request, series_id, body, key)
-        except ValidationFailed as exc:
-            errors = form_errors.for_fields(exc.fields, page_._)
-            known = {name: text for name, text in errors.items() if name in sign_up_form.FIELDS}
-            if exc.code != "validation_error" or len(known) < len(errors):
-                known = {"form": form_errors.for_code(exc.code, page_._), **known}
-            return again(known, 422)
         except YhdessaError as exc:
-            if exc.http_status == 404:
-                raise
-            response = again({"form": form_errors.for_code(exc.code, page_._)}, exc.http_status)
-            response.headers.update(getattr(exc, "headers", None) or {})
-            return response
+            return sign_up_form.refused(exc, again, page_._)
         # someone already enrolled gets an answer like this one, with a code that opens nothing
         channel, address = sign_up_form.confirmation_goes_to(body)
         enrolment = answer["enrolment"]
@@ -134,9 +124,5 @@ class SeriesPages:
     def _enrolled(self, request, series_id, body, key):
         """Exactly the enrolment API's path (POST /api/series/{id}/registrations) without a staff
         token: counted against the address as a sign-up, then registration's `enrol`."""
-        with self.limits.sign_up(request, series_id, body, None) as admission:
-            answer = self.registration.enrol(series_id, body, idempotency_key=key, assisted_by=None,
-                                             client_ref=admission.client_ref)
-            if answer["repeat_of"] is not None:
-                admission.release()  # no seats taken
-        return answer
+        return self.limits.admitted(request, series_id, body, None, lambda client_ref: self.registration.enrol(
+            series_id, body, idempotency_key=key, assisted_by=None, client_ref=client_ref))

@@ -4,8 +4,10 @@ the group size) is registration's: this only turns what a browser sends into tha
 import re
 import uuid
 
+from services.gateway.pages import form_errors
 from services.gateway.pages.event_view import FALLBACK_LANGUAGE
 from shared.contacts import allowed_regions, normalise_phone
+from shared.errors import ValidationFailed
 from shared.logs import mask_email, mask_phone
 
 FIELDS = ("name", "phone", "email", "seats", "language")
@@ -55,3 +57,21 @@ def confirmation_goes_to(data):
         number, _reason = normalise_phone(data["phone"], allowed_regions())
         return "sms", mask_phone(number or data["phone"])
     return "email", mask_email(data.get("email"))
+
+
+def refused(exc, again, _):
+    """The sign-up form drawn again (`again(errors, status)`) with why the API refused it
+    (`exc`): each field's mistake beside it; what is not a field's fault (a reused key, a full
+    event, too many tries) or names a field the form has not, at the top. A missing event or
+    series is raised on, as the page's 404."""
+    if isinstance(exc, ValidationFailed):
+        errors = form_errors.for_fields(exc.fields, _)
+        known = {name: text for name, text in errors.items() if name in FIELDS}
+        if exc.code != "validation_error" or len(known) < len(errors):
+            known = {"form": form_errors.for_code(exc.code, _), **known}
+        return again(known, 422)
+    if exc.http_status == 404:
+        raise exc
+    response = again({"form": form_errors.for_code(exc.code, _)}, exc.http_status)
+    response.headers.update(getattr(exc, "headers", None) or {})
+    return response
