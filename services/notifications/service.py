@@ -58,8 +58,9 @@ class NotificationsService:
     @event_handler("registration", "registration_erased")
     def on_registration_erased(self, payload):
         envelope, data = parse_envelope(payload, "registration_erased")
-        self.notifications.erase(envelope, data.registration_id)
+        # the dead letters first: once the erasure is recorded (is_erased), all it reaches is gone
         self.dead_letters.forget_registration(data.registration_id)
+        self.notifications.erase(envelope, data.registration_id)
 
     @timer(interval=1)
     def deliver_webhooks(self):
